@@ -1,0 +1,199 @@
+// The syscall surface of lwcr, in one place.
+//
+// Why raw syscalls and not libc wrappers: the launch path runs in vfork
+// children and in fork children of threaded programs, so it may only use
+// async-signal-safe primitives; and the library must load on glibc 2.28, so
+// it cannot bind to wrappers that glibc added later (fstat 2.33, execveat
+// 2.34, close_range 2.34, getrandom 2.25 is fine but we stay uniform).
+// `syscall()` itself is GLIBC_2.2.5.
+//
+// Convention: every function returns the result, or -errno on failure, so
+// Swift never reads the thread-local errno.
+#ifndef LWCR_SYS_H
+#define LWCR_SYS_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <stdio.h>
+
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+#ifndef CLONE_VM
+#define CLONE_VM 0x00000100
+#define CLONE_VFORK 0x00004000
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+static inline long lwcr_ret(long r) { return r == -1 ? -(long)errno : r; }
+
+static inline int lwcr_openat(int dirfd, const char *path, int flags, int mode) {
+    return (int)lwcr_ret(syscall(SYS_openat, dirfd, path, flags, mode));
+}
+static inline int lwcr_open(const char *path, int flags) {
+    return lwcr_openat(AT_FDCWD, path, flags, 0);
+}
+static inline int lwcr_close(int fd) { return (int)lwcr_ret(syscall(SYS_close, fd)); }
+static inline long lwcr_read(int fd, void *buf, size_t n) { return lwcr_ret(syscall(SYS_read, fd, buf, n)); }
+static inline long lwcr_pread(int fd, void *buf, size_t n, long off) { return lwcr_ret(syscall(SYS_pread64, fd, buf, n, off)); }
+static inline long lwcr_write(int fd, const void *buf, size_t n) { return lwcr_ret(syscall(SYS_write, fd, buf, n)); }
+static inline int lwcr_fstat(int fd, struct stat *st) {
+    return (int)lwcr_ret(syscall(SYS_newfstatat, fd, "", st, AT_EMPTY_PATH));
+}
+static inline int lwcr_fstatat(int dirfd, const char *path, struct stat *st, int flags) {
+    return (int)lwcr_ret(syscall(SYS_newfstatat, dirfd, path, st, flags));
+}
+static inline long lwcr_readlink(const char *path, char *buf, size_t n) {
+    return lwcr_ret(syscall(SYS_readlinkat, AT_FDCWD, path, buf, n));
+}
+static inline long lwcr_getdents64(int fd, void *buf, size_t n) { return lwcr_ret(syscall(SYS_getdents64, fd, buf, n)); }
+static inline int lwcr_execveat(int fd, const char *path, char *const *argv, char *const *envp, int flags) {
+    return (int)lwcr_ret(syscall(SYS_execveat, fd, path, argv, envp, flags));
+}
+static inline void *lwcr_mmap(size_t len, int prot, int flags, int fd, long off) {
+    long r = syscall(SYS_mmap, 0, len, prot, flags, fd, off);
+    return r == -1 ? 0 : (void *)r;
+}
+static inline int lwcr_munmap(void *p, size_t len) { return (int)lwcr_ret(syscall(SYS_munmap, p, len)); }
+static inline int lwcr_getfd(int fd) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_GETFD)); }
+static inline int lwcr_setfd(int fd, int flags) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_SETFD, flags)); }
+static inline int lwcr_dupfd_cloexec(int fd, int minimum) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, minimum)); }
+static inline int lwcr_dup2(int fd, int newfd) { return (int)lwcr_ret(syscall(SYS_dup2, fd, newfd)); }
+static inline int lwcr_chdir(const char *path) { return (int)lwcr_ret(syscall(SYS_chdir, path)); }
+static inline int lwcr_fchdir(int fd) { return (int)lwcr_ret(syscall(SYS_fchdir, fd)); }
+static inline int lwcr_close_range(unsigned first, unsigned last) { return (int)lwcr_ret(syscall(SYS_close_range, first, last, 0)); }
+static inline int lwcr_getuid(void) { return (int)syscall(SYS_getuid); }
+static inline int lwcr_getgid(void) { return (int)syscall(SYS_getgid); }
+static inline int lwcr_geteuid(void) { return (int)syscall(SYS_geteuid); }
+static inline int lwcr_getpid(void) { return (int)syscall(SYS_getpid); }
+static inline int lwcr_setsid(void) { return (int)lwcr_ret(syscall(SYS_setsid)); }
+static inline int lwcr_setpgid(int pid, int pgid) { return (int)lwcr_ret(syscall(SYS_setpgid, pid, pgid)); }
+static inline int lwcr_getpgid(int pid) { return (int)lwcr_ret(syscall(SYS_getpgid, pid)); }
+static inline int lwcr_seteuid_raw(int uid) { return (int)lwcr_ret(syscall(SYS_setresuid, -1, uid, -1)); }
+static inline int lwcr_setegid_raw(int gid) { return (int)lwcr_ret(syscall(SYS_setresgid, -1, gid, -1)); }
+static inline int lwcr_sched_setscheduler(int policy, const struct sched_param *p) {
+    return (int)lwcr_ret(syscall(SYS_sched_setscheduler, 0, policy, p));
+}
+static inline int lwcr_sched_setparam(const struct sched_param *p) { return (int)lwcr_ret(syscall(SYS_sched_setparam, 0, p)); }
+static inline int lwcr_tcsetpgrp(int fd, int pgrp) { return (int)lwcr_ret(syscall(SYS_ioctl, fd, TIOCSPGRP, &pgrp)); }
+static inline int lwcr_wait4(int pid, int *status, int options) { return (int)lwcr_ret(syscall(SYS_wait4, pid, status, options, 0)); }
+static inline int lwcr_pipe2(int fds[2], int flags) { return (int)lwcr_ret(syscall(SYS_pipe2, fds, flags)); }
+static inline void lwcr_exit(int status) { syscall(SYS_exit_group, status); __builtin_unreachable(); }
+static inline long lwcr_getrandom(void *buf, size_t n, unsigned flags) { return lwcr_ret(syscall(SYS_getrandom, buf, n, flags)); }
+static inline int lwcr_kill(int pid, int sig) { return (int)lwcr_ret(syscall(SYS_kill, pid, sig)); }
+
+// The kernel's sigset is 64 bits on every Linux ABI we build for; glibc's
+// sigset_t is larger, so pass the kernel size explicitly.
+static inline int lwcr_sigprocmask(int how, const sigset_t *set, sigset_t *old) {
+    return (int)lwcr_ret(syscall(SYS_rt_sigprocmask, how, set, old, 8));
+}
+static inline void lwcr_sigfillset(sigset_t *s) { sigfillset(s); }
+static inline void lwcr_sigemptyset(sigset_t *s) { sigemptyset(s); }
+static inline void lwcr_sigaddset(sigset_t *s, int sig) { sigaddset(s, sig); }
+static inline bool lwcr_sigismember(const sigset_t *s, int sig) { return sigismember(s, sig) == 1; }
+
+// errno and environ are macros or globals Swift cannot name portably.
+static inline void lwcr_set_errno(int e) { errno = e; }
+static inline int lwcr_get_errno(void) { return errno; }
+extern char **environ;
+static inline char **lwcr_environ(void) { return environ; }
+
+// C11 atomics: lock-free publication of the loaded policy.
+static inline void *lwcr_atomic_load_ptr(void *const *p) { return __atomic_load_n((void **)p, __ATOMIC_ACQUIRE); }
+static inline bool lwcr_atomic_cas_ptr(void **p, void *expected, void *desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+static inline long lwcr_atomic_add(long *p, long v) { return __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL); }
+
+// Signal dispositions, through the kernel's own struct (glibc's sigaction is
+// not async-signal-safe-by-contract in a vfork child and adds SA_RESTORER).
+bool lwcr_sig_has_handler(int sig);
+int lwcr_sig_set_default(int sig);
+int lwcr_sig_set_ignore(int sig, bool ignore, void **saved);
+int lwcr_sig_restore(int sig, void *const *saved);
+
+// clone(2) is variadic in glibc: wrap it. Starts `fn(arg)` on `stack_top`
+// sharing our memory, and returns once the child has exec'd or exited.
+int lwcr_clone_vfork(int (*fn)(void *), void *stack_top, void *arg, int extra_flags, int *pidfd);
+
+// glibc's private layout of posix_spawn_file_actions_t entries (posix/
+// spawn_int.h), stable since 2.3 with tags appended in 2.29, 2.34, 2.35. We
+// must read it to apply the caller's file actions in our own child; the
+// tags and sizes are checked by a test against the running glibc.
+enum lwcr_spawn_tag {
+    lwcr_spawn_do_close, lwcr_spawn_do_dup2, lwcr_spawn_do_open,
+    lwcr_spawn_do_chdir, lwcr_spawn_do_fchdir, lwcr_spawn_do_closefrom,
+    lwcr_spawn_do_tcsetpgrp,
+};
+struct lwcr_spawn_action {
+    int tag;
+    union {
+        struct { int fd; } close_action;
+        struct { int fd; int newfd; } dup2_action;
+        struct { int fd; const char *path; int oflag; mode_t mode; } open_action;
+        struct { const char *path; } chdir_action;
+        struct { int fd; } fchdir_action;
+        struct { int from; } closefrom_action;
+        struct { int fd; } setpgrp_action;
+    } action;
+};
+static inline int lwcr_file_actions_count(const posix_spawn_file_actions_t *fa) { return fa ? fa->__used : 0; }
+static inline const struct lwcr_spawn_action *lwcr_file_actions(const posix_spawn_file_actions_t *fa) {
+    return fa ? (const struct lwcr_spawn_action *)fa->__actions : 0;
+}
+
+// syslog(3) takes a lock and formats with stdio; we send one datagram.
+int lwcr_syslog_send(const char *msg, size_t len);
+
+// stdio streams for popen: only reached in the caller's own context, after
+// the child has been started.
+static inline FILE *lwcr_fdopen(int fd, const char *mode) { return fdopen(fd, mode); }
+static inline int lwcr_fclose(FILE *f) { return fclose(f); }
+
+#endif
+
+// ---- Preload-only state and helpers (defined in CInterpose/preload) ----
+
+// What the process had at load time, captured by the constructor so that a
+// program changing its own environment cannot change what its children get.
+// Fixed storage: a C global is statically zero, where a Swift global would
+// be initialised lazily behind a once-lock.
+char *lwcr_state_library(void);   // absolute path of this library when it came from LD_PRELOAD, else ""
+char *lwcr_state_layers(void);    // LWCR_POLICY with each directory made absolute, else ""
+char *lwcr_state_log(void);       // LWCR_LOG, else ""
+char *lwcr_state_layers_given(void); // LWCR_POLICY as given, when it differs from lwcr_state_layers
+void **lwcr_state_policy(void);   // the published policy, NULL until the first launch
+size_t lwcr_state_capacity(void); // the size of each of the buffers above
+
+// The path of the shared object that contains this function.
+int lwcr_self_path(char *buf, size_t n);
+char *lwcr_getcwd(char *buf, size_t n);
+
+// Runs fn(ctx, buf) with `size` bytes of stack: the launch path builds argv
+// and envp arrays whose size only the caller knows, and may not allocate.
+int lwcr_with_stack(size_t size, int (*fn)(void *ctx, void *buf), void *ctx);
+
+#include <stdlib.h>
+
+// popen streams: which FILE belongs to which child, for pclose and for
+// closing other streams in a new popen child (POSIX requires it).
+struct lwcr_popen_slot { void *file; int pid; int fd_plus_one; };
+struct lwcr_popen_slot *lwcr_popen_slots(void);
+int lwcr_popen_slot_count(void);

@@ -1,0 +1,81 @@
+// The few syscall wrappers that need a C body: the kernel's sigaction
+// struct, variadic clone(2), a syslog datagram, and the random bytes the
+// Embedded Swift runtime asks for.
+#include "lwcr_sys.h"
+#include <sched.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+struct lwcr_ksigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    unsigned long mask;
+};
+
+bool lwcr_sig_has_handler(int sig) {
+    struct lwcr_ksigaction old;
+    if (syscall(SYS_rt_sigaction, sig, 0, &old, 8) != 0) return false;
+    return old.handler != (void *)SIG_DFL && old.handler != (void *)SIG_IGN;
+}
+
+int lwcr_sig_set_default(int sig) {
+    struct lwcr_ksigaction sa = {(void *)SIG_DFL, 0, 0, 0};
+    return (int)lwcr_ret(syscall(SYS_rt_sigaction, sig, &sa, 0, 8));
+}
+
+// system(3) ignores SIGINT and SIGQUIT while it waits. We save and restore
+// the caller's disposition through glibc's sigaction, since a handler the
+// caller installed has glibc's restorer, and this runs in the caller's own
+// context (never in a child).
+int lwcr_sig_set_ignore(int sig, bool ignore, void **saved) {
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = ignore ? SIG_IGN : SIG_DFL;
+    if (sigaction(sig, &sa, &old) != 0) return -errno;
+    _Static_assert(sizeof(struct sigaction) <= 256, "saved slot");
+    memcpy(saved, &old, sizeof old);
+    return 0;
+}
+
+int lwcr_sig_restore(int sig, void *const *saved) {
+    struct sigaction old;
+    memcpy(&old, saved, sizeof old);
+    return sigaction(sig, &old, 0) == 0 ? 0 : -errno;
+}
+
+int lwcr_clone_vfork(int (*fn)(void *), void *stack_top, void *arg, int extra_flags, int *pidfd) {
+    int flags = CLONE_VM | CLONE_VFORK | SIGCHLD | extra_flags;
+    int r = clone(fn, stack_top, flags, arg, pidfd, 0, 0);
+    return r == -1 ? -errno : r;
+}
+
+int lwcr_syslog_send(const char *msg, size_t len) {
+    int fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    memcpy(addr.sun_path, "/dev/log", 9);
+    long r = syscall(SYS_sendto, fd, msg, len, MSG_NOSIGNAL, &addr, sizeof addr);
+    int e = errno;
+    syscall(SYS_close, fd);
+    return r < 0 ? -e : 0;
+}
+
+// The Embedded Swift runtime seeds hashing with arc4random_buf, which glibc
+// only has since 2.36. Supplying it here, hidden, keeps the library loadable
+// on glibc 2.28 without exporting a libc symbol to the program.
+__attribute__((visibility("hidden"))) void arc4random_buf(void *buf, size_t n) {
+    unsigned char *p = buf;
+    while (n > 0) {
+        long r = syscall(SYS_getrandom, p, n, 0);
+        if (r <= 0) {
+            if (r < 0 && errno == EINTR) continue;
+            break;
+        }
+        p += r;
+        n -= (size_t)r;
+    }
+}

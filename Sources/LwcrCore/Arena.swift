@@ -1,0 +1,38 @@
+/// A bump allocator over memory the caller provides (a private anonymous
+/// mapping in the library, any buffer in tests).
+///
+/// The policy is loaded on the launch path, possibly in a vfork child where
+/// malloc may deadlock, so it is built here instead. Nothing is freed one by
+/// one: the whole arena goes at once.
+public struct Arena {
+    public let base: UnsafeMutableRawPointer
+    public let capacity: Int
+    public private(set) var used: Int = 0
+
+    public init(base: UnsafeMutableRawPointer, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    public mutating func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T>? {
+        let align = MemoryLayout<T>.alignment
+        let start = (used + align - 1) & ~(align - 1)
+        let size = MemoryLayout<T>.stride * (count > 0 ? count : 1)
+        if count < 0 || start > capacity || size > capacity - start { return nil }
+        used = start + size
+        return (base + start).bindMemory(to: T.self, capacity: count > 0 ? count : 1)
+    }
+
+    /// Room for `count` bytes plus a NUL, so the copy can be passed to the kernel.
+    public mutating func bytes(count: Int) -> UnsafeMutablePointer<UInt8>? {
+        guard let p = allocate(UInt8.self, count: count + 1) else { return nil }
+        p[count] = 0
+        return p
+    }
+
+    public mutating func copy(_ b: Bytes) -> Bytes? {
+        guard let p = bytes(count: b.count) else { return nil }
+        if b.count > 0 { p.update(from: b.base.unsafelyUnwrapped, count: b.count) }
+        return Bytes(UnsafePointer(p), count: b.count)
+    }
+}

@@ -1,0 +1,104 @@
+/// A borrowed run of bytes: a word of policy text, a path, a directory name.
+///
+/// The launch path may not allocate, so nothing in the core owns text: a
+/// `Bytes` points into an `Arena`, a caller's C string, or a stack buffer,
+/// and lives no longer than it.
+public struct Bytes {
+    public var base: UnsafePointer<UInt8>?
+    public var count: Int
+
+    public init(_ base: UnsafePointer<UInt8>?, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    public init(_ buffer: UnsafeRawBufferPointer) {
+        self.base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        self.count = buffer.count
+    }
+
+    public init(cString: UnsafePointer<CChar>) {
+        var n = 0
+        while cString[n] != 0 { n += 1 }
+        self.base = UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self)
+        self.count = n
+    }
+
+    public static var empty: Bytes { Bytes(nil, count: 0) }
+
+    public var isEmpty: Bool { count == 0 }
+
+    @inline(__always)
+    public subscript(i: Int) -> UInt8 { base.unsafelyUnwrapped[i] }
+
+    public func slice(_ from: Int, _ to: Int) -> Bytes {
+        Bytes(from == to ? nil : base.unsafelyUnwrapped + from, count: to - from)
+    }
+
+    public var raw: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    public func equals(_ other: Bytes) -> Bool {
+        if count != other.count { return false }
+        var i = 0
+        while i < count {
+            if self[i] != other[i] { return false }
+            i += 1
+        }
+        return true
+    }
+
+    public func equals(_ s: StaticString) -> Bool { equals(Bytes(s.utf8Start, count: s.utf8CodeUnitCount)) }
+
+    public func hasPrefix(_ s: StaticString) -> Bool {
+        let p = Bytes(s.utf8Start, count: s.utf8CodeUnitCount)
+        return count >= p.count && slice(0, p.count).equals(p)
+    }
+
+    public func hasPrefix(_ p: Bytes) -> Bool { count >= p.count && slice(0, p.count).equals(p) }
+
+    public func hasSuffix(_ s: StaticString) -> Bool {
+        let p = Bytes(s.utf8Start, count: s.utf8CodeUnitCount)
+        return count >= p.count && slice(count - p.count, count).equals(p)
+    }
+
+    public func firstIndex(of byte: UInt8, from: Int = 0) -> Int? {
+        var i = from
+        while i < count {
+            if self[i] == byte { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Byte order, as the policy files of a directory are read.
+    public func lessThan(_ other: Bytes) -> Bool {
+        let n = count < other.count ? count : other.count
+        var i = 0
+        while i < n {
+            if self[i] != other[i] { return self[i] < other[i] }
+            i += 1
+        }
+        return count < other.count
+    }
+
+    /// The last path component.
+    public var basename: Bytes {
+        var i = count
+        while i > 0 && self[i - 1] != UInt8(ascii: "/") { i -= 1 }
+        return slice(i, count)
+    }
+
+    /// A decimal number that fits in 32 bits, nothing else.
+    public var decimalUInt32: UInt32? {
+        if count == 0 || count > 10 { return nil }
+        var v: UInt64 = 0
+        var i = 0
+        while i < count {
+            let c = self[i]
+            if c < UInt8(ascii: "0") || c > UInt8(ascii: "9") { return nil }
+            v = v * 10 + UInt64(c - UInt8(ascii: "0"))
+            i += 1
+        }
+        return v <= UInt64(UInt32.max) ? UInt32(v) : nil
+    }
+}

@@ -1,0 +1,92 @@
+/// Deciding a launch: every layer must pass; within a layer the last
+/// matching rule decides (as in .gitignore), and where none matches, the
+/// layer's default does. An audit layer's failure is reported, not enforced.
+public struct Decision {
+    public var allowed: Bool = true
+    public var finding = Finding()
+    /// The rule, default or error line that decided a denial (or audit).
+    public var location: Location = .none
+    /// The index of the layer that denied, or that audited.
+    public var layer: Int = -1
+    /// True when the denial came from an audit layer and the launch goes on.
+    public var audited = false
+    /// The policy error message, when `finding.reason == .policyError`.
+    public var errorMessage: StaticString = ""
+    public var errorDetail: Bytes = .empty
+
+    public init() {}
+
+    /// Whether anything is worth a log line.
+    public var reportable: Bool { !allowed || audited }
+}
+
+public enum Decider {
+    public static func decide(_ policy: Policy, _ subject: inout Subject) -> Decision {
+        var decision = Decision()
+        if let error = policy.error {
+            decision.allowed = false
+            decision.finding.reason = .policyError
+            decision.location = error.location
+            decision.errorMessage = error.message
+            decision.errorDetail = error.detail
+            return decision
+        }
+        var i = 0
+        while i < policy.layerCount {
+            let layer = policy.layers.unsafelyUnwrapped[i]
+            var finding = Finding()
+            var location = Location.none
+            if !passes(layer, &subject, &finding, &location) {
+                if layer.audit {
+                    if !decision.audited {
+                        decision.audited = true
+                        decision.finding = finding
+                        decision.location = location
+                        decision.layer = i
+                    }
+                } else {
+                    decision.allowed = false
+                    decision.audited = false
+                    decision.finding = finding
+                    decision.location = location
+                    decision.layer = i
+                    return decision
+                }
+            }
+            i += 1
+        }
+        return decision
+    }
+
+    /// The last rule of `layer` whose pattern matches `path`, if any.
+    public static func rule(for path: Bytes, in layer: Layer) -> Rule? {
+        var r = layer.ruleCount
+        while r > 0 {
+            r -= 1
+            let rule = layer.rules.unsafelyUnwrapped[r]
+            if Pattern.matches(rule.pattern, path) { return rule }
+        }
+        return nil
+    }
+
+    static func passes(_ layer: Layer, _ subject: inout Subject, _ finding: inout Finding, _ location: inout Location) -> Bool {
+        guard let rule = rule(for: subject.path, in: layer) else {
+            if layer.defaultVerdict == .deny {
+                finding.reason = .defaultDeny
+                location = layer.defaultLocation
+                return false
+            }
+            return true
+        }
+        location = rule.location
+        switch rule.kind {
+        case .allow:
+            return true
+        case .deny:
+            finding.reason = .deniedByRule
+            return false
+        case .require:
+            return Facts.holds(rule, &subject, &finding)
+        }
+    }
+}

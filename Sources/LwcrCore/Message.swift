@@ -1,0 +1,117 @@
+/// Text into a fixed buffer: log lines are built on the launch path, where
+/// there is no allocator and no stdio. Output past the capacity is cut.
+public struct Message {
+    public let buffer: UnsafeMutableRawBufferPointer
+    public private(set) var count = 0
+
+    public init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+    public var bytes: Bytes {
+        Bytes(UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self), count: count)
+    }
+
+    public mutating func append(_ b: Bytes) {
+        var i = 0
+        while i < b.count && count < buffer.count {
+            buffer[count] = b[i]
+            count += 1
+            i += 1
+        }
+    }
+
+    public mutating func append(_ s: StaticString) { append(Bytes(s.utf8Start, count: s.utf8CodeUnitCount)) }
+
+    public mutating func append(_ n: Int) {
+        if n < 0 {
+            append("-")
+            append(UInt64(-n))
+        } else {
+            append(UInt64(n))
+        }
+    }
+
+    public mutating func append(_ n: UInt64) {
+        var digits = InlineArray<20, UInt8>(repeating: 0)
+        var v = n
+        var i = 0
+        repeat {
+            digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+            i += 1
+        } while v > 0
+        while i > 0 {
+            i -= 1
+            if count < buffer.count {
+                buffer[count] = digits[i]
+                count += 1
+            }
+        }
+    }
+
+    /// `[FILE:LINE]`, `[FILE]`, or nothing.
+    public mutating func append(_ location: Location) {
+        if location.file.isEmpty { return }
+        append(" [")
+        append(location.file)
+        if location.line > 0 {
+            append(":")
+            append(Int(location.line))
+        }
+        append("]")
+    }
+
+    /// The reason part of a denial: `sha256 mismatch`, `policy error: ...`.
+    public mutating func append(reason d: Decision) {
+        let f = d.finding
+        switch f.reason {
+        case .allowed: append("allowed")
+        case .sha256Mismatch: append("sha256 mismatch")
+        case .unreadable: append("cannot read the file to check ")
+                          append(f.fact)
+        case .ownerMismatch:
+            append("owned by uid ")
+            append(UInt64(f.uid))
+            append(", policy requires ")
+            append(f.fact)
+        case .pathOwner:
+            append("not trusted-path: ")
+            append(f.at)
+            append(" is owned by uid ")
+            append(UInt64(f.uid))
+        case .pathWritable:
+            append("not trusted-path: ")
+            append(f.at)
+            append(" is writable by group or others")
+        case .setid: append("no-setid: the file is setuid or setgid")
+        case .never: append("the rule says never")
+        case .negatedHolds:
+            append(f.fact)
+            append(" does not hold")
+        case .deniedByRule: append("denied by rule")
+        case .defaultDeny: append("no rule matches and the default is deny")
+        case .unnamed: append("cannot name the opened file (is /proc mounted?)")
+        case .policyError:
+            append("policy error: ")
+            append(d.errorMessage)
+            if !d.errorDetail.isEmpty {
+                append(" '")
+                append(d.errorDetail)
+                append("'")
+            }
+        }
+    }
+
+    /// `lwcr: deny PATH: REASON [FILE:LINE]` (or `audit`), with a newline.
+    public mutating func appendLogLine(path: Bytes, _ d: Decision, via interpreterOf: Bytes = .empty) {
+        append(d.allowed ? "lwcr: audit " : "lwcr: deny ")
+        if !interpreterOf.isEmpty {
+            append(interpreterOf)
+            append(": interpreter ")
+        }
+        append(path)
+        append(": ")
+        append(reason: d)
+        append(d.location)
+        append("\n")
+    }
+}

@@ -1,0 +1,58 @@
+/// Path patterns: `*` matches within one component, `**` across any number
+/// of components (and `/**/` also matches a single `/`), `?` one character
+/// other than `/`. Everything else matches itself.
+///
+/// The path is attacker-chosen (any length up to PATH_MAX), so matching must
+/// not backtrack exponentially. Two early exits bound it, as in rsync's
+/// wildmatch: when the text runs out, no longer star can help (abortAll);
+/// when a `*` meets a `/`, only an earlier `**` can help (abortToDoubleStar).
+public enum Pattern {
+    public static func matches(_ pattern: Bytes, _ path: Bytes) -> Bool {
+        match(pattern, 0, path, 0) == .match
+    }
+
+    enum Outcome { case match, noMatch, abortAll, abortToDoubleStar }
+
+    static func match(_ p: Bytes, _ pStart: Int, _ s: Bytes, _ sStart: Int) -> Outcome {
+        let slash = UInt8(ascii: "/")
+        let star = UInt8(ascii: "*")
+        var pi = pStart
+        var si = sStart
+        while pi < p.count {
+            let c = p[pi]
+            if c == star {
+                let double = pi + 1 < p.count && p[pi + 1] == star
+                var next = pi + (double ? 2 : 1)
+                if double {
+                    while next < p.count && p[next] == star { next += 1 }
+                    // "/**/" may stand for "/": try skipping "**/" entirely.
+                    if next < p.count && p[next] == slash && pi > 0 && p[pi - 1] == slash {
+                        let r = match(p, next + 1, s, si)
+                        if r == .match || r == .abortAll { return r }
+                    }
+                    if next == p.count { return .match }
+                } else if next == p.count {
+                    return s.firstIndex(of: slash, from: si) == nil ? .match : .abortToDoubleStar
+                }
+                var k = si
+                while true {
+                    let r = match(p, next, s, k)
+                    if r == .match || r == .abortAll { return r }
+                    if !double && r == .abortToDoubleStar { return r }
+                    if k >= s.count { return .abortAll }
+                    if !double && s[k] == slash { return .abortToDoubleStar }
+                    k += 1
+                }
+            }
+            if si >= s.count { return .abortAll }
+            if c == UInt8(ascii: "?") {
+                if s[si] == slash { return .noMatch }
+            } else if c != s[si] {
+                return .noMatch
+            }
+            pi += 1
+            si += 1
+        }
+        return si == s.count ? .match : .noMatch
+    }
+}

@@ -1,0 +1,83 @@
+/// The loaded policy: layers of rules, as the parser leaves them in an arena.
+///
+/// Plain structs of pointers and numbers, so that the whole policy lives in
+/// one mapping and evaluating it reads memory and allocates nothing.
+
+public enum RuleKind: UInt8 {
+    case require, allow, deny
+}
+
+public enum FactKind: UInt8 {
+    case sha256, owner, trustedPath, noSetid, always, never
+}
+
+/// Where a rule, a directive or an error comes from: a policy file's name
+/// within its layer, and a line number (0 when no line is to blame).
+public struct Location {
+    public var file: Bytes
+    public var line: Int32
+
+    public init(file: Bytes, line: Int32) {
+        self.file = file
+        self.line = line
+    }
+
+    public static var none: Location { Location(file: .empty, line: 0) }
+}
+
+public struct Fact {
+    public var kind: FactKind
+    public var negated: Bool
+    /// Index of the `|`-separated alternative this fact belongs to.
+    public var group: Int32
+    public var uid: UInt32
+    public var digest: SHA256Digest?
+    /// The word as written, for explanations.
+    public var word: Bytes
+}
+
+public struct Rule {
+    public var kind: RuleKind
+    public var pattern: Bytes
+    public var location: Location
+    public var facts: UnsafeMutablePointer<Fact>?
+    public var factCount: Int32
+    public var groupCount: Int32
+}
+
+public struct Layer {
+    /// The directory this layer was read from.
+    public var directory: Bytes
+    public var defaultVerdict: RuleKind = .allow
+    public var defaultLocation: Location = .none
+    public var audit: Bool = false
+    public var rules: UnsafeMutablePointer<Rule>?
+    public var ruleCount: Int = 0
+
+    public init(directory: Bytes) { self.directory = directory }
+}
+
+/// A policy that could not be read or parsed: every launch is denied with it.
+public struct PolicyError: Error {
+    public var location: Location
+    public var message: StaticString
+    /// The word or path at fault, when there is one.
+    public var detail: Bytes
+
+    public init(_ location: Location, _ message: StaticString, _ detail: Bytes = .empty) {
+        self.location = location
+        self.message = message
+        self.detail = detail
+    }
+}
+
+public struct Policy {
+    public var layers: UnsafeMutablePointer<Layer>?
+    public var layerCount: Int = 0
+    public var error: PolicyError?
+
+    public init() {}
+
+    /// No layer at all: the library allows everything and says nothing.
+    public var isEmpty: Bool { layerCount == 0 && error == nil }
+}

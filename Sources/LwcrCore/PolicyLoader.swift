@@ -1,0 +1,221 @@
+import CInterpose
+
+/// Reads policy layers from disk into an arena.
+///
+/// Runs on the first launch of a process, which may happen in a vfork
+/// child, so it uses only system calls and the arena: no malloc, no stdio,
+/// no locks. Any failure becomes `Policy.error`, which denies every launch.
+public enum PolicyLoader {
+    /// The system layer; it applies when the directory exists.
+    public static let systemDirectory: StaticString = "/etc/lwcr/policy.d"
+    static let maxFilesPerLayer = 4096
+    static let maxFileSize = 16 << 20
+
+    /// Loads the system layer (if present) and each directory of `layers`
+    /// (colon-separated absolute paths, each required to exist).
+    public static func load(layers: Bytes, system: Bytes, into arena: inout Arena) -> Policy {
+        var policy = Policy()
+        var colons = 0
+        var i = 0
+        while i < layers.count {
+            if layers[i] == UInt8(ascii: ":") { colons += 1 }
+            i += 1
+        }
+        guard let slots = arena.allocate(Layer.self, count: colons + 2) else {
+            policy.error = PolicyError(.none, "out of memory for policy layers")
+            return policy
+        }
+        policy.layers = slots
+        var users = UserDatabase()
+        do throws(PolicyError) {
+            if !system.isEmpty, try directoryExists(system) {
+                slots[policy.layerCount] = try loadLayer(system, &arena, &users)
+                policy.layerCount += 1
+            }
+            var start = 0
+            while start <= layers.count {
+                let end = layers.firstIndex(of: UInt8(ascii: ":"), from: start) ?? layers.count
+                let dir = layers.slice(start, end)
+                start = end + 1
+                if dir.isEmpty { continue }
+                if dir[0] != UInt8(ascii: "/") {
+                    throw PolicyError(Location(file: dir, line: 0), "policy directory must be an absolute path")
+                }
+                if !(try directoryExists(dir)) {
+                    throw PolicyError(Location(file: dir, line: 0), "policy directory does not exist")
+                }
+                slots[policy.layerCount] = try loadLayer(dir, &arena, &users)
+                policy.layerCount += 1
+            }
+        } catch {
+            policy.error = error
+        }
+        return policy
+    }
+
+    static func directoryExists(_ dir: Bytes) throws(PolicyError) -> Bool {
+        var st = stat()
+        let r = withPath(dir) { lwcr_fstatat(AT_FDCWD, $0, &st, 0) }
+        if r == -ENOENT { return false }
+        if r != 0 { throw PolicyError(Location(file: dir, line: 0), "cannot read policy directory") }
+        if st.st_mode & Mode.typeMask != Mode.directory { throw PolicyError(Location(file: dir, line: 0), "policy path is not a directory") }
+        return true
+    }
+
+    static func loadLayer(_ dir: Bytes, _ arena: inout Arena, _ users: inout UserDatabase) throws(PolicyError) -> Layer {
+        guard let dirCopy = arena.copy(dir) else { throw PolicyError(.none, "out of memory for policy") }
+        var layer = Layer(directory: dirCopy)
+        let fd = withPath(dirCopy) { lwcr_open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        if fd < 0 { throw PolicyError(Location(file: dir, line: 0), "cannot open policy directory") }
+        defer { _ = lwcr_close(fd) }
+        guard let names = arena.allocate(Bytes.self, count: maxFilesPerLayer),
+              let texts = arena.allocate(Bytes.self, count: maxFilesPerLayer) else {
+            throw PolicyError(.none, "out of memory for policy")
+        }
+        let count = try listPolicyFiles(fd, dir, names, &arena)
+        sortNames(names, count)
+        var rules = 0
+        var facts = 0
+        var f = 0
+        while f < count {
+            texts[f] = try readFile(fd, names[f], &arena)
+            let c = PolicyParser.capacity(of: texts[f])
+            rules += c.rules
+            facts += c.facts
+            f += 1
+        }
+        guard let ruleSpace = arena.allocate(Rule.self, count: rules),
+              let factSpace = arena.allocate(Fact.self, count: facts) else {
+            throw PolicyError(Location(file: dir, line: 0), "policy too large")
+        }
+        var parser = PolicyParser(rules: ruleSpace, ruleCapacity: rules, facts: factSpace, factCapacity: facts)
+        f = 0
+        while f < count {
+            try parser.parse(texts[f], file: names[f], into: &layer, users: { users.uid(of: $0, &arena) })
+            f += 1
+        }
+        layer.rules = ruleSpace
+        layer.ruleCount = parser.ruleCount
+        return layer
+    }
+
+    /// Names of `*.policy` files in the directory (hidden files skipped).
+    static func listPolicyFiles(_ fd: Int32, _ dir: Bytes, _ names: UnsafeMutablePointer<Bytes>, _ arena: inout Arena) throws(PolicyError) -> Int {
+        var count = 0
+        var buffer = InlineArray<8192, UInt8>(repeating: 0)
+        while true {
+            let n = withUnsafeMutableBytes(of: &buffer) { lwcr_getdents64(fd, $0.baseAddress, $0.count) }
+            if n == 0 { break }
+            if n < 0 { throw PolicyError(Location(file: dir, line: 0), "cannot list policy directory") }
+            var failure: PolicyError?
+            withUnsafeBytes(of: &buffer) { b in
+                var at = 0
+                while at < n && failure == nil {
+                    // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, name
+                    let reclen = Int(b.loadUnaligned(fromByteOffset: at + 16, as: UInt16.self))
+                    let name = Bytes(cString: (b.baseAddress! + at + 19).assumingMemoryBound(to: CChar.self))
+                    at += reclen
+                    if name.count == 0 || name[0] == UInt8(ascii: ".") || !name.hasSuffix(".policy") { continue }
+                    if count == maxFilesPerLayer { failure = PolicyError(Location(file: dir, line: 0), "too many policy files"); return }
+                    guard let copy = arena.copy(name) else { failure = PolicyError(.none, "out of memory for policy"); return }
+                    names[count] = copy
+                    count += 1
+                }
+            }
+            if let failure { throw failure }
+        }
+        return count
+    }
+
+    static func sortNames(_ names: UnsafeMutablePointer<Bytes>, _ count: Int) {
+        var i = 1
+        while i < count {
+            let x = names[i]
+            var j = i
+            while j > 0 && x.lessThan(names[j - 1]) {
+                names[j] = names[j - 1]
+                j -= 1
+            }
+            names[j] = x
+            i += 1
+        }
+    }
+
+    /// The whole content of a regular file, copied into the arena.
+    public static func readFile(_ dirfd: Int32, _ name: Bytes, _ arena: inout Arena) throws(PolicyError) -> Bytes {
+        let here = Location(file: name, line: 0)
+        let fd = withPath(name) { lwcr_openat(dirfd, $0, O_RDONLY | O_CLOEXEC, 0) }
+        if fd < 0 { throw PolicyError(here, "cannot open policy file") }
+        defer { _ = lwcr_close(fd) }
+        var st = stat()
+        if lwcr_fstat(fd, &st) != 0 { throw PolicyError(here, "cannot read policy file") }
+        if st.st_mode & Mode.typeMask != Mode.regular { throw PolicyError(here, "policy file is not a regular file") }
+        if st.st_size > maxFileSize { throw PolicyError(here, "policy file is larger than 16 MiB") }
+        let size = Int(st.st_size)
+        guard let p = arena.bytes(count: size) else { throw PolicyError(here, "out of memory for policy") }
+        var got = 0
+        while got < size {
+            let n = lwcr_read(fd, p + got, size - got)
+            if n == -Int(EINTR) { continue }
+            if n < 0 { throw PolicyError(here, "cannot read policy file") }
+            if n == 0 { break }
+            got += n
+        }
+        return Bytes(UnsafePointer(p), count: got)
+    }
+}
+
+/// Calls `body` with `path` as a NUL-terminated C string. Paths that come
+/// from the arena already end in NUL; others are copied to the stack.
+@inline(__always)
+func withPath<R>(_ path: Bytes, _ body: (UnsafePointer<CChar>) -> R) -> R {
+    if let base = path.base, base[path.count] == 0 {
+        return body(UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self))
+    }
+    var buffer = InlineArray<4097, UInt8>(repeating: 0)
+    return withUnsafeMutableBytes(of: &buffer) { b in
+        let n = path.count < 4096 ? path.count : 4096
+        if n > 0 { b.copyMemory(from: UnsafeRawBufferPointer(rebasing: path.raw[0..<n])) }
+        b[n] = 0
+        return body(b.baseAddress!.assumingMemoryBound(to: CChar.self))
+    }
+}
+
+/// User names for `owner=NAME`, from /etc/passwd, read only when a policy
+/// names a user (getpwnam would allocate and may call NSS modules).
+public struct UserDatabase {
+    var text: Bytes?
+    var read = false
+
+    public init() {}
+
+    public init(text: Bytes) {
+        self.text = text
+        self.read = true
+    }
+
+    public mutating func uid(of name: Bytes, _ arena: inout Arena) -> UInt32? {
+        if !read {
+            read = true
+            let path: StaticString = "/etc/passwd"
+            text = try? PolicyLoader.readFile(AT_FDCWD, Bytes(path.utf8Start, count: path.utf8CodeUnitCount), &arena)
+        }
+        return lookup(name)
+    }
+
+    public func lookup(_ name: Bytes) -> UInt32? {
+        guard let text else { return nil }
+        var start = 0
+        while start < text.count {
+            let end = text.firstIndex(of: UInt8(ascii: "\n"), from: start) ?? text.count
+            let line = text.slice(start, end)
+            start = end + 1
+            // name:password:uid:...
+            guard let c1 = line.firstIndex(of: UInt8(ascii: ":")), line.slice(0, c1).equals(name),
+                  let c2 = line.firstIndex(of: UInt8(ascii: ":"), from: c1 + 1) else { continue }
+            let c3 = line.firstIndex(of: UInt8(ascii: ":"), from: c2 + 1) ?? line.count
+            return line.slice(c2 + 1, c3).decimalUInt32
+        }
+        return nil
+    }
+}

@@ -1,0 +1,204 @@
+import CInterpose
+
+/// The file a launch would execute: an open descriptor, the canonical path
+/// the kernel gives for it, and its status. Every fact is evaluated on this
+/// descriptor, which is the one that is then executed, so what is checked is
+/// what runs.
+public struct Subject {
+    public let fd: Int32
+    public let path: Bytes
+    public let status: stat
+    private var digest: SHA256Digest?
+    private var hashed = false
+
+    public init(fd: Int32, path: Bytes, status: stat) {
+        self.fd = fd
+        self.path = path
+        self.status = status
+    }
+
+    /// The SHA-256 of the content, read once through the descriptor; nil if
+    /// it cannot be read (an O_PATH descriptor of an execute-only file).
+    public mutating func sha256() -> SHA256Digest? {
+        if !hashed {
+            digest = Self.hash(fd)
+            hashed = true
+        }
+        return digest
+    }
+
+    static func hash(_ fd: Int32) -> SHA256Digest? {
+        var hasher = SHA256()
+        var buffer = InlineArray<65536, UInt8>(repeating: 0)
+        var offset = 0
+        while true {
+            let n = withUnsafeMutableBytes(of: &buffer) { b in
+                lwcr_pread(fd, b.baseAddress, b.count, offset)
+            }
+            if n == -Int(EINTR) { continue }
+            if n < 0 { return nil }
+            if n == 0 { break }
+            withUnsafeBytes(of: &buffer) { b in
+                hasher.update(UnsafeRawBufferPointer(rebasing: b[0..<n]))
+            }
+            offset += n
+        }
+        return hasher.finalize()
+    }
+}
+
+/// Why a launch is not allowed, as data: the log line and `lwcr check`
+/// both render it.
+public enum Reason: UInt8 {
+    case allowed
+    case sha256Mismatch
+    case unreadable
+    case ownerMismatch
+    case pathOwner
+    case pathWritable
+    case setid
+    case never
+    case negatedHolds
+    case deniedByRule
+    case defaultDeny
+    case policyError
+    /// /proc/self/fd could not name the opened file, so no rule can be matched.
+    case unnamed
+}
+
+/// The fact that decided, and what was found.
+public struct Finding {
+    public var reason: Reason = .allowed
+    /// The fact's word as written in the policy.
+    public var fact: Bytes = .empty
+    /// For trusted-path: the file or directory at fault (a prefix of the path).
+    public var at: Bytes = .empty
+    /// A uid found where another was required.
+    public var uid: UInt32 = 0
+
+    public init() {}
+    init(_ reason: Reason, _ fact: Bytes) {
+        self.reason = reason
+        self.fact = fact
+    }
+}
+
+public enum Facts {
+    /// Evaluates a `require` rule: true when some alternative has all its
+    /// facts true. On failure, `finding` explains the first alternative.
+    public static func holds(_ rule: Rule, _ subject: inout Subject, _ finding: inout Finding) -> Bool {
+        guard let facts = rule.facts else { return true }
+        var group: Int32 = 0
+        var firstFailure: Finding?
+        while group < rule.groupCount {
+            var allowedOwner: UInt32? = nil
+            var i = 0
+            while i < Int(rule.factCount) {
+                let f = facts[i]
+                if f.group == group && f.kind == .owner && !f.negated { allowedOwner = f.uid }
+                i += 1
+            }
+            var ok = true
+            i = 0
+            while i < Int(rule.factCount) && ok {
+                let f = facts[i]
+                i += 1
+                if f.group != group { continue }
+                var why = Finding(.allowed, f.word)
+                let value = evaluate(f, allowedOwner, &subject, &why)
+                if value != f.negated { continue }
+                ok = false
+                if f.negated { why.reason = .negatedHolds }
+                if firstFailure == nil { firstFailure = why }
+            }
+            if ok { return true }
+            group += 1
+        }
+        finding = firstFailure ?? Finding(.never, .empty)
+        return false
+    }
+
+    /// The truth of one fact (before negation); `why` says what was found
+    /// when it is false.
+    static func evaluate(_ f: Fact, _ allowedOwner: UInt32?, _ subject: inout Subject, _ why: inout Finding) -> Bool {
+        switch f.kind {
+        case .always:
+            return true
+        case .never:
+            why.reason = .never
+            return false
+        case .sha256:
+            guard let d = subject.sha256() else {
+                why.reason = .unreadable
+                return false
+            }
+            why.reason = .sha256Mismatch
+            return d.constantTimeEquals(f.digest.unsafelyUnwrapped)
+        case .owner:
+            why.reason = .ownerMismatch
+            why.uid = subject.status.st_uid
+            return subject.status.st_uid == f.uid
+        case .noSetid:
+            why.reason = .setid
+            return subject.status.st_mode & (Mode.setuid | Mode.setgid) == 0
+        case .trustedPath:
+            return TrustedPath.holds(subject.path, subject.status, allowedOwner, &why)
+        }
+    }
+}
+
+/// `trusted-path`: the file and every directory above it are owned by root
+/// (or by the rule's `owner=` user) and writable by no group or other user.
+///
+/// Defends against a file that someone without root could replace, directly
+/// or by renaming within a directory they can write. The canonical path
+/// comes from the open descriptor, so no symlink or `..` leads elsewhere;
+/// the directories are examined by that path afterwards, which is sound
+/// because a directory that passes can only be changed by its owner.
+enum TrustedPath {
+    static func holds(_ path: Bytes, _ status: stat, _ owner: UInt32?, _ why: inout Finding) -> Bool {
+        if !trusted(status, owner) {
+            fail(status, owner, path, &why)
+            return false
+        }
+        var buffer = InlineArray<4097, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &buffer) { b -> Bool in
+            if path.count >= b.count || path.count == 0 { return false }
+            b.copyMemory(from: path.raw)
+            let cs = b.baseAddress!.assumingMemoryBound(to: CChar.self)
+            var end = path.count
+            while end > 0 {
+                end -= 1
+                while end > 0 && path[end] != UInt8(ascii: "/") { end -= 1 }
+                let dirLength = end == 0 ? 1 : end
+                b[dirLength] = 0
+                var st = stat()
+                if lwcr_fstatat(AT_FDCWD, cs, &st, AT_SYMLINK_NOFOLLOW) != 0 || !trusted(st, owner) {
+                    fail(st, owner, path.slice(0, dirLength), &why)
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    static func trusted(_ st: stat, _ owner: UInt32?) -> Bool {
+        (st.st_uid == 0 || st.st_uid == owner) && st.st_mode & Mode.groupOrOtherWritable == 0
+    }
+
+    static func fail(_ st: stat, _ owner: UInt32?, _ at: Bytes, _ why: inout Finding) {
+        why.at = at
+        why.uid = st.st_uid
+        why.reason = (st.st_uid == 0 || st.st_uid == owner) ? .pathWritable : .pathOwner
+    }
+}
+
+/// st_mode bits (inode(7)); glibc's macros do not import with one type.
+enum Mode {
+    static let typeMask: UInt32 = 0o170000
+    static let directory: UInt32 = 0o040000
+    static let regular: UInt32 = 0o100000
+    static let setuid: UInt32 = 0o4000
+    static let setgid: UInt32 = 0o2000
+    static let groupOrOtherWritable: UInt32 = 0o022
+}

@@ -1,0 +1,45 @@
+import CInterpose
+
+/// execveat(2), including AT_EXECVE_CHECK (Linux 6.14), which asks whether
+/// a file may be executed: the policy answers too, and nothing runs.
+@_cdecl("execveat")
+public func interposed_execveat(_ dirfd: Int32, _ path: UnsafePointer<CChar>?, _ argv: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
+                          _ envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?, _ flags: Int32) -> Int32 {
+    let executeCheck: Int32 = 0x10000
+    guard let path else { return failure(EFAULT) }
+    if flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | executeCheck) != 0 { return failure(EINVAL) }
+    let launch = Launch(argv: argv, envp: envp, report: .direct, shellFallback: false)
+    if flags & executeCheck != 0 {
+        return ExecuteCheck.check(dirfd, path, flags, launch)
+    }
+    if path[0] == 0 {
+        if flags & AT_EMPTY_PATH == 0 { return failure(ENOENT) }
+        return failure(Gate.execute(descriptor: dirfd, launch))
+    }
+    if path[0] != CChar(UInt8(ascii: "/")) && dirfd != AT_FDCWD {
+        // Relative to a directory descriptor: open it there, then as a descriptor.
+        let fd = Gate.openTarget(dirfd, path, flags & AT_SYMLINK_NOFOLLOW != 0)
+        if fd < 0 { return failure(-fd) }
+        let e = Gate.execute(descriptor: fd, launch)
+        _ = lwcr_close(fd)
+        return failure(e)
+    }
+    return failure(Gate.execute(dirfd: AT_FDCWD, path: path, noFollow: flags & AT_SYMLINK_NOFOLLOW != 0, launch))
+}
+
+enum ExecuteCheck {
+    static func check(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ flags: Int32, _ launch: Launch) -> Int32 {
+        guard case .policy(let policy) = PolicyState.current() else {
+            let r = lwcr_execveat(dirfd, path, launch.argv, launch.envp, flags)
+            return r < 0 ? failure(-r) : r
+        }
+        let fd = path[0] == 0 ? dirfd : Gate.openTarget(dirfd, path, flags & AT_SYMLINK_NOFOLLOW != 0)
+        if fd < 0 { return failure(-fd) }
+        var kept = 0
+        let allowed = Gate.verify(fd, policy.pointee, launch.report, via: .empty, keepPath: nil, &kept)
+        if path[0] != 0 { _ = lwcr_close(fd) }
+        if !allowed { return failure(EACCES) }
+        let r = lwcr_execveat(dirfd, path, launch.argv, launch.envp, flags)
+        return r < 0 ? failure(-r) : r
+    }
+}

@@ -1,0 +1,348 @@
+import CInterpose
+
+typealias CArgv = UnsafePointer<UnsafeMutablePointer<CChar>?>
+
+/// How a launch was asked for, and where its log line goes.
+struct Launch {
+    var argv: CArgv?
+    var envp: CArgv?
+    var report: Report
+    /// execvp's rule: a file the kernel cannot execute (ENOEXEC) is run by /bin/sh.
+    var shellFallback: Bool
+}
+
+/// The one path every launch takes: open → verify → execute by descriptor.
+///
+/// Defends against the launched file (or a `#!` interpreter) being replaced
+/// or swapped before the launch: the descriptor that is checked is the one
+/// the kernel executes, so a rename or symlink swap after the open is never
+/// run, and one before it is what gets checked. Does not defend against a
+/// write in place to the same inode between the check and the exec by
+/// someone who can write the file (see README: the `sealed` option).
+///
+/// Async-signal-safe: system calls, the stack and the policy arena only. It
+/// runs in vfork children and fork children of threaded programs.
+enum Gate {
+    static let maxScriptDepth = 4
+    /// Words that may replace argv[0]: two per interpreter level, and the script.
+    static let maxPrefix = 12
+    static let openFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY
+
+    /// Launches `path` (relative to `dirfd`); returns an errno on failure.
+    static func execute(dirfd: Int32, path: UnsafePointer<CChar>, noFollow: Bool, _ launch: Launch) -> Int32 {
+        switch PolicyState.current() {
+        case .none:
+            return passThrough(dirfd: dirfd, path: path, noFollow: noFollow, launch)
+        case .unavailable:
+            deny(unavailable: Bytes(cString: path), launch)
+            return EACCES
+        case .policy(let policy):
+            let fd = openTarget(dirfd, path, noFollow)
+            if fd < 0 { return -fd }
+            return run(fd, owned: true, policy.pointee, launch)
+        }
+    }
+
+    /// Launches the file open on `fd` (fexecve, execveat with AT_EMPTY_PATH).
+    static func execute(descriptor fd: Int32, _ launch: Launch) -> Int32 {
+        switch PolicyState.current() {
+        case .none:
+            return finalExec(fd, "", AT_EMPTY_PATH, nil, 0, launch)
+        case .unavailable:
+            deny(unavailable: Bytes(cString: "(descriptor)"), launch)
+            return EACCES
+        case .policy(let policy):
+            return run(fd, owned: false, policy.pointee, launch)
+        }
+    }
+
+    static func openTarget(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ noFollow: Bool) -> Int32 {
+        let flags = openFlags | (noFollow ? O_NOFOLLOW : 0)
+        var fd = lwcr_openat(dirfd, path, flags, 0)
+        // An execute-only file can still be launched; facts that need its
+        // content then fail, saying so.
+        if fd == -EACCES { fd = lwcr_openat(dirfd, path, O_PATH | O_CLOEXEC | (noFollow ? O_NOFOLLOW : 0), 0) }
+        return fd
+    }
+
+    /// Without any policy nothing is checked or logged, and the launch is
+    /// the kernel's own, by path; only the environment is carried on.
+    static func passThrough(dirfd: Int32, path: UnsafePointer<CChar>, noFollow: Bool, _ launch: Launch) -> Int32 {
+        let e = finalExec(dirfd, path, noFollow ? AT_SYMLINK_NOFOLLOW : 0, nil, 0, launch)
+        if e != ENOEXEC || !launch.shellFallback { return e }
+        var prefix = InlineArray<2, UnsafeMutablePointer<CChar>?>(repeating: nil)
+        let sh: StaticString = "/bin/sh"
+        prefix[0] = UnsafeMutablePointer(mutating: UnsafeRawPointer(sh.utf8Start).assumingMemoryBound(to: CChar.self))
+        prefix[1] = UnsafeMutablePointer(mutating: path)
+        let shell = prefix[0]!
+        return withUnsafeMutableBytes(of: &prefix) { p in
+            finalExec(AT_FDCWD, shell, 0, p.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self), 2, launch)
+        }
+    }
+
+    static func deny(unavailable path: Bytes, _ launch: Launch) {
+        var d = Decision()
+        d.allowed = false
+        d.finding.reason = .policyError
+        d.errorMessage = "cannot map memory to load the policy"
+        launch.report.decision(d, path: path)
+    }
+
+    /// Verifies the file on `first` and, for a `#!` script, each interpreter
+    /// in turn, then executes by descriptor. Returns an errno on failure.
+    static func run(_ first: Int32, owned: Bool, _ policy: Policy, _ launch: Launch) -> Int32 {
+        var fds = OwnedDescriptors()
+        if owned { fds.own(first) }
+        var words = InlineArray<2048, UInt8>(repeating: 0)
+        var prefix = InlineArray<12, UnsafeMutablePointer<CChar>?>(repeating: nil)
+        let e = withUnsafeMutableBytes(of: &words) { words in
+            withUnsafeMutableBytes(of: &prefix) { prefixRaw in
+                walk(first, owned, policy, launch, &fds, words, prefixRaw.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self))
+            }
+        }
+        fds.closeAll()
+        return e
+    }
+
+    static func walk(_ first: Int32, _ owned: Bool, _ policy: Policy, _ launch: Launch, _ fds: inout OwnedDescriptors,
+                     _ words: UnsafeMutableRawBufferPointer, _ prefix: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+        var wordsUsed = 0
+        var prefixCount = 0
+        var current = first
+        var depth = 0
+        var fallback = launch.shellFallback
+        var top = InlineArray<4097, UInt8>(repeating: 0)
+        var topCount = 0
+        while true {
+            var allowed = false
+            withUnsafeMutableBytes(of: &top) { topBuffer in
+                let via = depth > 0 ? Bytes(UnsafeRawBufferPointer(rebasing: topBuffer[0..<topCount])) : Bytes.empty
+                allowed = verify(current, policy, launch.report, via: via, keepPath: depth == 0 ? topBuffer : nil, &topCount)
+            }
+            if !allowed { return EACCES }
+
+            var header = InlineArray<256, UInt8>(repeating: 0)
+            let n = withUnsafeMutableBytes(of: &header) { lwcr_pread(current, $0.baseAddress, $0.count, 0) }
+            let isScript = n >= 2 && header[0] == UInt8(ascii: "#") && header[1] == UInt8(ascii: "!")
+            if isScript {
+                if depth >= maxScriptDepth { return ELOOP }
+                // The kernel refuses a script on a close-on-exec descriptor
+                // (its interpreter could not open /dev/fd/N); so do we, for
+                // descriptors the caller gave us.
+                if depth == 0 && !owned && lwcr_getfd(current) & FD_CLOEXEC != 0 { return ENOENT }
+                if lwcr_setfd(current, 0) != 0 { return EBADF }
+                var interpreter = Bytes.empty
+                var argument = Bytes.empty
+                let ok = withUnsafeBytes(of: &header) { h in
+                    Shebang.parse(Bytes(UnsafeRawBufferPointer(rebasing: h[0..<n])), &interpreter, &argument)
+                }
+                if !ok { return ENOEXEC }
+                // The script is handed over as /dev/fd/N: the descriptor that
+                // was checked, not its path, which could change. So $0 in the
+                // script is /dev/fd/N.
+                guard let interp = store(interpreter, words, &wordsUsed) else { return E2BIG }
+                var arg: UnsafeMutablePointer<CChar>? = nil
+                if !argument.isEmpty {
+                    arg = store(argument, words, &wordsUsed)
+                    if arg == nil { return E2BIG }
+                }
+                guard let fdPath = storeFdPath(current, words, &wordsUsed) else { return E2BIG }
+                // As the kernel nests interpreters: [interp, arg?, script] replaces argv[0].
+                let newItems = arg == nil ? 2 : 3
+                let keep = prefixCount > 0 ? prefixCount - 1 : 0
+                if keep + newItems > maxPrefix { return E2BIG }
+                var k = keep
+                while k > 0 {
+                    prefix[newItems + k - 1] = prefix[k]
+                    k -= 1
+                }
+                prefix[0] = interp
+                if let arg { prefix[1] = arg }
+                prefix[newItems - 1] = fdPath
+                prefixCount = newItems + keep
+                let next = openTarget(AT_FDCWD, interp, false)
+                if next < 0 { return -next }
+                fds.own(next)
+                current = next
+                depth += 1
+                continue
+            }
+            let e = finalExec(current, "", AT_EMPTY_PATH, prefixCount > 0 ? prefix : nil, prefixCount, launch)
+            if e == ENOEXEC && fallback && depth == 0 {
+                fallback = false
+                if lwcr_setfd(current, 0) != 0 { return EBADF }
+                let sh: StaticString = "/bin/sh"
+                guard let shWord = store(Bytes(sh.utf8Start, count: sh.utf8CodeUnitCount), words, &wordsUsed),
+                      let fdPath = storeFdPath(current, words, &wordsUsed) else { return E2BIG }
+                prefix[0] = shWord
+                prefix[1] = fdPath
+                prefixCount = 2
+                let next = openTarget(AT_FDCWD, shWord, false)
+                if next < 0 { return -next }
+                fds.own(next)
+                current = next
+                depth += 1
+                continue
+            }
+            return e
+        }
+    }
+
+    /// Decides the file on `fd`; logs what needs logging. `keepPath`, when
+    /// given, receives the canonical path for later log lines.
+    static func verify(_ fd: Int32, _ policy: Policy, _ report: Report, via: Bytes,
+                       keepPath: UnsafeMutableRawBufferPointer?, _ keptCount: inout Int) -> Bool {
+        var pathBuffer = InlineArray<4097, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &pathBuffer) { b -> Bool in
+            var decision = Decision()
+            var path = Bytes.empty
+            let length = canonicalPath(fd, b)
+            if length < 0 {
+                decision.allowed = false
+                decision.finding.reason = .unnamed
+            } else {
+                path = Bytes(UnsafeRawBufferPointer(rebasing: b[0..<length]))
+                var st = stat()
+                if lwcr_fstat(fd, &st) != 0 {
+                    decision.allowed = false
+                    decision.finding.reason = .unnamed
+                } else {
+                    var subject = Subject(fd: fd, path: path, status: st)
+                    decision = Decider.decide(policy, &subject)
+                }
+            }
+            if decision.reportable { report.decision(decision, path: path, via: via) }
+            if let keepPath, length > 0 {
+                keepPath.copyMemory(from: UnsafeRawBufferPointer(rebasing: b[0..<length]))
+                keptCount = length
+            }
+            return decision.allowed
+        }
+    }
+
+    /// The kernel's name for the open file, from /proc/self/fd/N.
+    static func canonicalPath(_ fd: Int32, _ out: UnsafeMutableRawBufferPointer) -> Int {
+        var link = InlineArray<32, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &link) { l -> Int in
+            var m = Message(l)
+            m.append("/proc/self/fd/")
+            m.append(Int(fd))
+            l[m.count] = 0
+            let n = lwcr_readlink(l.baseAddress!.assumingMemoryBound(to: CChar.self),
+                                  out.baseAddress!.assumingMemoryBound(to: CChar.self), out.count - 1)
+            if n <= 0 || n >= out.count - 1 { return -1 }
+            out[n] = 0
+            return n
+        }
+    }
+
+    static func store(_ b: Bytes, _ words: UnsafeMutableRawBufferPointer, _ used: inout Int) -> UnsafeMutablePointer<CChar>? {
+        if used + b.count + 1 > words.count { return nil }
+        let start = words.baseAddress! + used
+        if b.count > 0 { start.copyMemory(from: b.base!, byteCount: b.count) }
+        start.storeBytes(of: 0, toByteOffset: b.count, as: UInt8.self)
+        used += b.count + 1
+        return start.assumingMemoryBound(to: CChar.self)
+    }
+
+    static func storeFdPath(_ fd: Int32, _ words: UnsafeMutableRawBufferPointer, _ used: inout Int) -> UnsafeMutablePointer<CChar>? {
+        var buffer = InlineArray<32, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &buffer) { b in
+            var m = Message(b)
+            m.append("/dev/fd/")
+            m.append(Int(fd))
+            return store(m.bytes, words, &used)
+        }
+    }
+
+    /// execveat with argv = prefix + argv[1...] (when a prefix replaces
+    /// argv[0]) and the child environment; returns the errno.
+    static func finalExec(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ flags: Int32,
+                          _ prefix: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ prefixCount: Int,
+                          _ launch: Launch) -> Int32 {
+        let env = ChildEnvironment.current
+        let envOK = env.unchanged(launch.envp)
+        if prefix == nil && envOK {
+            return -lwcr_execveat(dirfd, path, launch.argv, launch.envp, flags)
+        }
+        var argc = 0
+        if let argv = launch.argv { while argv[argc] != nil { argc += 1 } }
+        let argvBytes = (prefixCount + argc + 1) * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride
+        let envBytes = envOK ? 0 : env.space(launch.envp)
+        let size = argvBytes + envBytes + 16
+        if size > 16 << 20 { return E2BIG }
+        var context = ExecContext(dirfd: dirfd, path: path, flags: flags, prefix: prefix, prefixCount: prefixCount,
+                                  argc: argc, argvBytes: argvBytes, rebuildEnv: !envOK, env: env, launch: launch)
+        return lwcr_with_stack(size, { raw, buffer in
+            let c = raw!.assumingMemoryBound(to: ExecContext.self).pointee
+            var argv = c.launch.argv
+            if let prefix = c.prefix {
+                let array = buffer!.bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: c.prefixCount + c.argc + 1)
+                var i = 0
+                while i < c.prefixCount { array[i] = prefix[i]; i += 1 }
+                var j = 1
+                while j < c.argc { array[i] = c.launch.argv![j]; i += 1; j += 1 }
+                array[i] = nil
+                argv = UnsafePointer(array)
+            }
+            var envp = c.launch.envp
+            if c.rebuildEnv {
+                let at = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: buffer!) + c.argvBytes + 15) & ~15)!
+                envp = UnsafePointer(c.env.build(c.launch.envp, into: at))
+            }
+            return -lwcr_execveat(c.dirfd, c.path, argv, envp, c.flags)
+        }, &context)
+    }
+}
+
+struct ExecContext {
+    var dirfd: Int32
+    var path: UnsafePointer<CChar>
+    var flags: Int32
+    var prefix: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    var prefixCount: Int
+    var argc: Int
+    var argvBytes: Int
+    var rebuildEnv: Bool
+    var env: ChildEnvironment
+    var launch: Launch
+}
+
+/// Descriptors a launch opened, closed when it fails.
+struct OwnedDescriptors {
+    var fds = InlineArray<8, Int32>(repeating: -1)
+    var count = 0
+
+    mutating func own(_ fd: Int32) {
+        if count < 8 { fds[count] = fd; count += 1 }
+    }
+
+    func closeAll() {
+        var i = 0
+        while i < count { _ = lwcr_close(fds[i]); i += 1 }
+    }
+}
+
+/// The `#!` line as the kernel reads it (binfmt_script): the interpreter is
+/// the first word after `#!`, and the rest of the line, trimmed, is one
+/// optional argument.
+enum Shebang {
+    static func parse(_ header: Bytes, _ interpreter: inout Bytes, _ argument: inout Bytes) -> Bool {
+        guard let newline = header.firstIndex(of: UInt8(ascii: "\n")) else {
+            // No end of line in the first 256 bytes: the kernel would
+            // truncate; we refuse rather than guess.
+            return false
+        }
+        func blank(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") }
+        var i = 2
+        while i < newline && blank(header[i]) { i += 1 }
+        let start = i
+        while i < newline && !blank(header[i]) && header[i] != 0 { i += 1 }
+        interpreter = header.slice(start, i)
+        while i < newline && blank(header[i]) { i += 1 }
+        var end = newline
+        while end > i && (blank(header[end - 1]) || header[end - 1] == UInt8(ascii: "\r")) { end -= 1 }
+        argument = header.slice(i, end)
+        return !interpreter.isEmpty
+    }
+}

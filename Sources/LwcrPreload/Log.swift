@@ -1,0 +1,71 @@
+import CInterpose
+
+/// Where denial and audit lines go: LWCR_LOG=stderr (default), syslog,
+/// none, or an absolute file path (appended to). Written with one write(2)
+/// or one datagram, so lines from concurrent processes do not interleave.
+enum Log {
+    static func emit(_ line: Bytes) {
+        let target = Bytes(cString: lwcr_state_log())
+        if target.isEmpty || target.equals("stderr") {
+            _ = lwcr_write(2, line.base, line.count)
+        } else if target.equals("none") {
+            return
+        } else if target.equals("syslog") {
+            // <84> = LOG_AUTHPRIV | LOG_WARNING; the line without its newline.
+            var buffer = InlineArray<4608, UInt8>(repeating: 0)
+            withUnsafeMutableBytes(of: &buffer) { b in
+                var m = Message(b)
+                m.append("<84>")
+                m.append(line.slice(0, line.count > 0 && line[line.count - 1] == 10 ? line.count - 1 : line.count))
+                if lwcr_syslog_send(UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), m.count) != 0 {
+                    _ = lwcr_write(2, line.base, line.count)
+                }
+            }
+        } else if target[0] == UInt8(ascii: "/") {
+            let fd = lwcr_openat(AT_FDCWD, lwcr_state_log(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0o600)
+            if fd < 0 {
+                _ = lwcr_write(2, line.base, line.count)
+                return
+            }
+            _ = lwcr_write(fd, line.base, line.count)
+            _ = lwcr_close(fd)
+        } else {
+            let warning: StaticString = "lwcr: LWCR_LOG must be stderr, syslog, none or an absolute path\n"
+            _ = lwcr_write(2, warning.utf8Start, warning.utf8CodeUnitCount)
+            _ = lwcr_write(2, line.base, line.count)
+        }
+    }
+}
+
+/// Where a launch's log line goes: straight to the log, or, in a spawn
+/// child whose descriptors the caller's file actions may have moved, into
+/// memory shared with the parent, which logs it.
+struct Report {
+    var shared: UnsafeMutableRawBufferPointer?
+    var sharedCount: UnsafeMutablePointer<Int>?
+
+    static var direct: Report { Report(shared: nil, sharedCount: nil) }
+
+    func deliver(_ line: Bytes) {
+        guard let shared, let sharedCount else {
+            Log.emit(line)
+            return
+        }
+        var n = 0
+        while n < line.count && n < shared.count {
+            shared[n] = line[n]
+            n += 1
+        }
+        sharedCount.pointee = n
+    }
+
+    /// Formats and delivers the line for a decision that needs one.
+    func decision(_ d: Decision, path: Bytes, via script: Bytes = .empty) {
+        var buffer = InlineArray<4608, UInt8>(repeating: 0)
+        withUnsafeMutableBytes(of: &buffer) { b in
+            var m = Message(b)
+            m.appendLogLine(path: path, d, via: script)
+            deliver(m.bytes)
+        }
+    }
+}

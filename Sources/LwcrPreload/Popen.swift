@@ -1,0 +1,108 @@
+import CInterpose
+
+/// popen(3): a pipe to `/bin/sh -c COMMAND`. Mode "r" or "w", optionally
+/// followed by "e" (close-on-exec). NULL with errno on failure, EACCES
+/// when the shell is denied.
+@_cdecl("popen")
+public func interposed_popen(_ command: UnsafePointer<CChar>?, _ mode: UnsafePointer<CChar>?) -> OpaquePointer? {
+    guard let command, let mode else {
+        lwcr_set_errno(EINVAL)
+        return nil
+    }
+    let m = Bytes(cString: mode)
+    let reading = m.count > 0 && m[0] == UInt8(ascii: "r")
+    let writing = m.count > 0 && m[0] == UInt8(ascii: "w")
+    let cloexec = m.count == 2 && m[1] == UInt8(ascii: "e")
+    if !(reading || writing) || m.count > 2 || (m.count == 2 && !cloexec) {
+        lwcr_set_errno(EINVAL)
+        return nil
+    }
+    var fds = InlineArray<2, Int32>(repeating: -1)
+    let r = withUnsafeMutableBytes(of: &fds) { lwcr_pipe2($0.baseAddress!.assumingMemoryBound(to: Int32.self), O_CLOEXEC) }
+    if r < 0 {
+        lwcr_set_errno(-r)
+        return nil
+    }
+    let parentEnd = reading ? fds[0] : fds[1]
+    let childEnd = reading ? fds[1] : fds[0]
+    var pid: pid_t = 0
+    let e = Shell.run(command, attributes: SpawnAttributes(), pipe: (childEnd, reading ? 1 : 0)) { pid = $0 }
+    _ = lwcr_close(childEnd)
+    if e != 0 {
+        _ = lwcr_close(parentEnd)
+        lwcr_set_errno(e)
+        return nil
+    }
+    if !cloexec { _ = lwcr_setfd(parentEnd, 0) }
+    let modeString: StaticString = reading ? "r" : "w"
+    guard let file = lwcr_fdopen(parentEnd, UnsafeRawPointer(modeString.utf8Start).assumingMemoryBound(to: CChar.self)) else {
+        _ = lwcr_close(parentEnd)
+        var status: Int32 = 0
+        while lwcr_wait4(pid, &status, 0) == -EINTR {}
+        lwcr_set_errno(ENOMEM)
+        return nil
+    }
+    if !PopenStreams.remember(UnsafeMutableRawPointer(file), pid: pid, fd: parentEnd) {
+        _ = lwcr_fclose(file)
+        var status: Int32 = 0
+        while lwcr_wait4(pid, &status, 0) == -EINTR {}
+        lwcr_set_errno(EMFILE)
+        return nil
+    }
+    return OpaquePointer(file)
+}
+
+/// Which child each popen stream belongs to: a fixed table, claimed and
+/// released with atomic operations (no lock, since a popen child reads it).
+enum PopenStreams {
+    static var reserved: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: 1)! }
+
+    static func remember(_ file: UnsafeMutableRawPointer, pid: pid_t, fd: Int32) -> Bool {
+        let slots = lwcr_popen_slots()!
+        var i = 0
+        while i < Int(lwcr_popen_slot_count()) {
+            let slot = slots + i
+            let fileSlot = UnsafeMutableRawPointer(slot).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+            if lwcr_atomic_cas_ptr(fileSlot, nil, reserved) {
+                slot.pointee.pid = pid
+                slot.pointee.fd_plus_one = fd + 1
+                _ = lwcr_atomic_cas_ptr(fileSlot, reserved, file)
+                return true
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// Forgets `file`; its pid, or nil when it is not a popen stream of ours.
+    static func forget(_ file: UnsafeMutableRawPointer) -> pid_t? {
+        let slots = lwcr_popen_slots()!
+        var i = 0
+        while i < Int(lwcr_popen_slot_count()) {
+            let slot = slots + i
+            let fileSlot = UnsafeMutableRawPointer(slot).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+            if lwcr_atomic_load_ptr(fileSlot) == file {
+                let pid = slot.pointee.pid
+                slot.pointee.fd_plus_one = 0
+                _ = lwcr_atomic_cas_ptr(fileSlot, file, nil)
+                return pid
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    static func closeAllInChild(except keep: Int32) {
+        let slots = lwcr_popen_slots()!
+        var i = 0
+        while i < Int(lwcr_popen_slot_count()) {
+            let slot = slots + i
+            let fileSlot = UnsafeMutableRawPointer(slot).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+            if let f = lwcr_atomic_load_ptr(fileSlot), f != reserved {
+                let fd = slot.pointee.fd_plus_one - 1
+                if fd >= 0 && fd != keep { _ = lwcr_close(fd) }
+            }
+            i += 1
+        }
+    }
+}
