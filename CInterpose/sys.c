@@ -1,6 +1,7 @@
 // The few syscall wrappers that need a C body: the kernel's sigaction
 // struct, variadic clone(2), a syslog datagram, and the random bytes the
 // Embedded Swift runtime asks for.
+#define _GNU_SOURCE
 #include "lwcr_sys.h"
 #include <sched.h>
 #include <string.h>

@@ -12,9 +12,9 @@
 #ifndef LWCR_SYS_H
 #define LWCR_SYS_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+// No _GNU_SOURCE here: the hosted test build imports this header next to
+// Glibc's module, and the two must see the same system headers. The few
+// GNU constants we need are defined below.
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +31,12 @@
 #include <unistd.h>
 #include <stdio.h>
 
+#ifndef O_PATH
+#define O_PATH 010000000
+#endif
+#ifndef POSIX_SPAWN_SETSID
+#define POSIX_SPAWN_SETSID 0x80
+#endif
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
 #endif

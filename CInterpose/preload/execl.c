@@ -1,6 +1,7 @@
 // The variadic exec functions, which Swift cannot define. As in glibc, the
 // arguments are gathered on the stack and passed to the array form, which
 // is where the checks are.
+#define _GNU_SOURCE
 #include "lwcr_sys.h"
 #include <stdarg.h>
 

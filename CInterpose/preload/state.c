@@ -1,4 +1,5 @@
 // Process-wide state of the preloaded library, and the constructor.
+#define _GNU_SOURCE
 #include "lwcr_sys.h"
 #include <link.h>
 

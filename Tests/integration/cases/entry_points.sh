@@ -1,0 +1,72 @@
+# One test per interposed entry point: a target pinned with a wrong sha256
+# is not run (EACCES, or for system/popen the shell's 126) and the log line
+# names it; pinned with its right sha256 it runs.
+
+# The target is a copy of touch: when it runs, it creates its argument.
+entry_point_case() {
+    local how=$1 target=$WORK/bin/target name=$WORK/bin/target
+    mkdir -p "$WORK/bin"
+    cp /usr/bin/touch "$target"
+    case $how in execvp|execvpe|execlp|posix_spawnp) name=target ;; esac
+    export PATH=$WORK/bin:$PATH
+
+    policy "require $target sha256=$WRONG"
+    under "$BIN/launch_$how" "$name" "$WORK/ran-denied" > out 2> err
+    echo "denied: $(cat out)"; cat err
+    [ -e "$WORK/ran-denied" ] && { fail "denied target ran"; return; }
+    grep -q "^lwcr: deny $target: sha256 mismatch \[10-test.policy:1\]$" err || { fail "no deny line"; return; }
+    case $how in
+        system|popen) grep -q '^result: status=126$' out || { fail "expected the shell's 126"; return; } ;;
+        *) grep -q '^result: errno=13$' out || { fail "expected EACCES"; return; } ;;
+    esac
+
+    policy "require $target sha256=$(pin "$target")"
+    under "$BIN/launch_$how" "$name" "$WORK/ran-allowed" > out 2> err
+    echo "allowed: $(cat out)"; cat err
+    [ -e "$WORK/ran-allowed" ] || { fail "allowed target did not run"; return; }
+    [ -s err ] && { fail "allowed launch logged something"; return; }
+    pass
+}
+
+test_entry_execve() { entry_point_case execve; }
+test_entry_execv() { entry_point_case execv; }
+test_entry_execvp() { entry_point_case execvp; }
+test_entry_execvpe() { entry_point_case execvpe; }
+test_entry_execl() { entry_point_case execl; }
+test_entry_execlp() { entry_point_case execlp; }
+test_entry_execle() { entry_point_case execle; }
+test_entry_fexecve() { entry_point_case fexecve; }
+test_entry_execveat() { entry_point_case execveat; }
+test_entry_posix_spawn() { entry_point_case posix_spawn; }
+test_entry_posix_spawnp() { entry_point_case posix_spawnp; }
+test_entry_system() { entry_point_case system; }
+test_entry_popen() { entry_point_case popen; }
+
+# system() and popen() launch /bin/sh themselves: when the shell is denied,
+# system returns a shell status of 127 and popen returns NULL with EACCES.
+test_shell_denied_for_system_and_popen() {
+    local sh
+    sh=$(readlink -f /bin/sh)
+    policy "deny $sh"
+    under "$BIN/launch_system" /bin/true x > out 2> err; cat out err
+    grep -q '^result: status=127$' out || { fail "system: expected status 127"; return; }
+    grep -q "^lwcr: deny $sh: denied by rule \[10-test.policy:1\]$" err || { fail "system: no deny line"; return; }
+    under "$BIN/launch_popen" /bin/true x > out 2> err; cat out err
+    grep -q '^result: errno=13$' out || { fail "popen: expected NULL/EACCES"; return; }
+    pass
+}
+
+# posix_spawn's file actions run before the file is opened: addchdir_np
+# decides what a relative name means, and addclosefrom_np cannot close the
+# descriptor that is executed.
+test_posix_spawn_file_actions() {
+    mkdir -p "$WORK/dir"
+    cp /usr/bin/touch "$WORK/dir/tool"
+    policy "require $WORK/dir/tool sha256=$(pin "$WORK/dir/tool")"
+    under "$BIN/spawn_actions" "$WORK/dir" ./tool "$WORK/ran" > out 2> err; cat out err
+    grep -q '^result: status=0$' out && [ -e "$WORK/ran" ] || { fail "allowed spawn with file actions did not run"; return; }
+    policy "require $WORK/dir/tool sha256=$WRONG"
+    under "$BIN/spawn_actions" "$WORK/dir" ./tool "$WORK/ran2" > out 2> err; cat out err
+    grep -q '^result: errno=13$' out && [ ! -e "$WORK/ran2" ] || { fail "denied spawn with file actions ran"; return; }
+    pass
+}

@@ -1,0 +1,131 @@
+# What the policy language means at launch time.
+
+test_no_policy_allows_silently() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    [ -d /etc/lwcr/policy.d ] && { skip "/etc/lwcr/policy.d exists on this machine"; return; }
+    LD_PRELOAD=$LIB "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && [ ! -s err ] || { fail "no policy: expected a silent allow"; return; }
+    pass
+}
+
+test_missing_policy_directory_denies_all() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    LWCR_POLICY=$WORK/nonexistent LD_PRELOAD=$LIB "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "launch allowed with a missing policy directory"; return; }
+    grep -q "^lwcr: deny $WORK/bin/tool: policy error: policy directory does not exist \[$WORK/nonexistent\]$" err \
+        || { fail "deny line does not name the directory"; return; }
+    pass
+}
+
+test_syntax_error_denies_all_naming_line() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "default allow" "# a comment" "require /usr/bin/** trusted-path frobnicate"
+    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "launch allowed with a broken policy"; return; }
+    grep -q "^lwcr: deny $WORK/bin/tool: policy error: unknown fact 'frobnicate' \[10-test.policy:3\]$" err \
+        || { fail "deny line does not name file:line and word"; return; }
+    pass
+}
+
+test_unreadable_policy_file_denies_all() {
+    mkdir -p "$WORK/bin" "$WORK/policy.d"; cp /usr/bin/touch "$WORK/bin/tool"
+    # A directory named *.policy cannot be read as a file, even by root.
+    mkdir "$WORK/policy.d/20-broken.policy"
+    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "launch allowed with an unreadable policy file"; return; }
+    grep -q "policy error: policy file is not a regular file \[20-broken.policy\]" err || { fail "no error naming the file"; return; }
+    pass
+}
+
+test_audit_mode_logs_and_allows() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "mode audit" "require $WORK/bin/tool sha256=$WRONG"
+    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] || { fail "audit mode blocked the launch"; return; }
+    grep -q "^lwcr: audit $WORK/bin/tool: sha256 mismatch \[10-test.policy:2\]$" err || { fail "no audit line"; return; }
+    pass
+}
+
+test_last_matching_rule_decides() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    mkdir -p "$WORK/policy.d"
+    echo "deny $WORK/**" > "$WORK/policy.d/10-base.policy"
+    echo "allow $WORK/bin/tool" > "$WORK/policy.d/99-local.policy"
+    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] || { fail "99-local.policy should override 10-base.policy"; return; }
+    echo "deny $WORK/bin/*" > "$WORK/policy.d/99-local.policy"
+    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran2" > out 2> err; cat out err
+    [ -e "$WORK/ran2" ] && { fail "deny in the last file should win"; return; }
+    grep -q "denied by rule \[99-local.policy:1\]" err || { fail "wrong rule cited"; return; }
+    pass
+}
+
+# Every layer must pass: a second layer can only tighten the first.
+test_layers_all_must_pass() {
+    mkdir -p "$WORK/bin" "$WORK/user.d"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "allow $WORK/bin/tool"
+    echo "require $WORK/bin/tool sha256=$WRONG" > "$WORK/user.d/10-user.policy"
+    LWCR_POLICY=$WORK/policy.d:$WORK/user.d LD_PRELOAD=$LIB "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "second layer's denial ignored"; return; }
+    grep -q "sha256 mismatch \[10-user.policy:1\]" err || { fail "wrong layer cited"; return; }
+    pass
+}
+
+test_default_deny_cites_its_line() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "default deny" "allow /usr/**"
+    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "default deny ignored"; return; }
+    grep -q "^lwcr: deny $WORK/bin/tool: no rule matches and the default is deny \[10-test.policy:1\]$" err || { fail "wrong message"; return; }
+    pass
+}
+
+# Rules match the canonical path of the opened file: a symlink elsewhere
+# or a path with .. is judged as the file it reaches.
+test_symlink_and_dotdot_do_not_dodge_rules() {
+    mkdir -p "$WORK/bin" "$WORK/other"; cp /usr/bin/touch "$WORK/bin/tool"
+    ln -s "$WORK/bin/tool" "$WORK/other/link"
+    policy "deny $WORK/bin/tool"
+    under "$BIN/launch_execve" "$WORK/other/link" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "symlink dodged the rule"; return; }
+    grep -q "^lwcr: deny $WORK/bin/tool: denied by rule" err || { fail "denial does not name the canonical path"; return; }
+    under "$BIN/launch_execve" "$WORK/other/../bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail ".. dodged the rule"; return; }
+    pass
+}
+
+test_log_none_and_file() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "deny $WORK/bin/tool"
+    LWCR_LOG=none under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -s err ] && { fail "LWCR_LOG=none still logged"; return; }
+    LWCR_LOG=$WORK/lwcr.log under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err "$WORK/lwcr.log"
+    [ -s err ] && { fail "LWCR_LOG=FILE also logged to stderr"; return; }
+    grep -q "^lwcr: deny $WORK/bin/tool: denied by rule" "$WORK/lwcr.log" || { fail "nothing in the log file"; return; }
+    pass
+}
+
+test_owner_trusted_path_no_setid() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    # /usr/bin/touch itself: root-owned all the way up, not setid.
+    policy "require /usr/bin/touch owner=root trusted-path no-setid"
+    under "$BIN/launch_execve" /usr/bin/touch "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] || { fail "trusted /usr/bin/touch denied"; return; }
+    chmod 777 "$WORK/bin"
+    policy "require $WORK/bin/tool trusted-path"
+    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran2" > out 2> err; cat out err
+    [ -e "$WORK/ran2" ] && { fail "tool in a world-writable directory passed trusted-path"; return; }
+    grep -q "not trusted-path: $WORK/bin is writable by group or others" err || { fail "trusted-path reason"; return; }
+    chown 1234 "$WORK/bin/tool"; chmod 755 "$WORK/bin"
+    policy "require $WORK/bin/tool owner=root"
+    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran3" > out 2> err; cat out err
+    grep -q "owned by uid 1234, policy requires owner=root" err || { fail "owner reason"; return; }
+    chown 0 "$WORK/bin/tool"; chmod u+s "$WORK/bin/tool"
+    policy "require $WORK/bin/tool no-setid"
+    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran4" > out 2> err; cat out err
+    [ -e "$WORK/ran4" ] && { fail "setuid file passed no-setid"; return; }
+    policy "require $WORK/bin/tool sha256=$WRONG | !no-setid"
+    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran5" > out 2> err; cat out err
+    [ -e "$WORK/ran5" ] || { fail "second alternative (!no-setid) should allow"; return; }
+    pass
+}

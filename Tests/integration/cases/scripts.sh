@@ -1,0 +1,62 @@
+# #! scripts: the script and its interpreter are both launches, and the
+# script runs only if both pass. The script is handed to the interpreter
+# as /dev/fd/N, the descriptor that was checked.
+
+make_script() {
+    mkdir -p "$WORK/bin"
+    cp "$(readlink -f /bin/sh)" "$WORK/bin/interp"
+    printf '#!%s\necho "script ran as $0"\ntouch "%s"\n' "$WORK/bin/interp" "$WORK/ran" > "$WORK/bin/script"
+    chmod +x "$WORK/bin/script"
+}
+
+test_script_interpreter_denied() {
+    make_script
+    policy "require $WORK/bin/script sha256=$(pin "$WORK/bin/script")" \
+           "require $WORK/bin/interp sha256=$WRONG"
+    under "$BIN/launch_execve" "$WORK/bin/script" x > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "script ran with a denied interpreter"; return; }
+    grep -q '^result: errno=13$' out || { fail "expected EACCES"; return; }
+    grep -q "^lwcr: deny $WORK/bin/script: interpreter $WORK/bin/interp: sha256 mismatch \[10-test.policy:2\]$" err \
+        || { fail "deny line does not name the interpreter"; return; }
+    pass
+}
+
+test_script_itself_denied() {
+    make_script
+    policy "require $WORK/bin/script sha256=$WRONG"
+    under bash -c '"$0"' "$WORK/bin/script" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "tampered script ran"; return; }
+    grep -q "^lwcr: deny $WORK/bin/script: sha256 mismatch" err || { fail "no deny line"; return; }
+    pass
+}
+
+test_script_allowed_runs_from_descriptor() {
+    make_script
+    policy "require $WORK/bin/script sha256=$(pin "$WORK/bin/script")" \
+           "require $WORK/bin/interp sha256=$(pin "$WORK/bin/interp")"
+    under bash -c '"$0"' "$WORK/bin/script" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] || { fail "allowed script did not run"; return; }
+    grep -q '^script ran as /dev/fd/[0-9]*$' out || { fail "\$0 is not /dev/fd/N"; return; }
+    pass
+}
+
+# execvp's ENOEXEC rule: a file without #! that the kernel cannot execute
+# is run by /bin/sh, and /bin/sh is checked as a launch.
+test_enoexec_fallback_runs_sh() {
+    mkdir -p "$WORK/bin"
+    printf 'touch "%s"\n' "$WORK/ran" > "$WORK/bin/noshebang"
+    chmod +x "$WORK/bin/noshebang"
+    policy "default allow"
+    under "$BIN/launch_execvp" "$WORK/bin/noshebang" x > out 2> err; cat out err
+    [ -e "$WORK/ran" ] || { fail "ENOEXEC fallback did not run the file with /bin/sh"; return; }
+    rm -f "$WORK/ran"
+    policy "deny $(readlink -f /bin/sh)"
+    under "$BIN/launch_execvp" "$WORK/bin/noshebang" x > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "ran through a denied /bin/sh"; return; }
+    grep -q "^lwcr: deny $WORK/bin/noshebang: interpreter $(readlink -f /bin/sh): denied by rule" err || { fail "no deny line"; return; }
+    # execve has no such fallback.
+    policy "default allow"
+    under "$BIN/launch_execve" "$WORK/bin/noshebang" x > out 2> err; cat out err
+    grep -q '^result: errno=8$' out || { fail "execve should fail with ENOEXEC"; return; }
+    pass
+}
