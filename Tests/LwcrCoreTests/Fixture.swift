@@ -1,0 +1,103 @@
+import Foundation
+@testable import LwcrCoreHosted
+
+/// An arena and helpers to turn Swift strings into the core's `Bytes`,
+/// which point into memory the fixture keeps alive.
+final class Fixture {
+    let size = 8 << 20
+    let memory: UnsafeMutableRawPointer
+    var arena: Arena
+
+    init() {
+        memory = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        arena = Arena(base: memory, capacity: size)
+    }
+
+    deinit { memory.deallocate() }
+
+    func bytes(_ s: String) -> Bytes {
+        var s = s
+        return s.withUTF8 { arena.copy(Bytes(UnsafeRawBufferPointer($0)))! }
+    }
+
+    func string(_ b: Bytes) -> String { String(decoding: b.raw, as: UTF8.self) }
+
+    /// Parses `text` as one policy file of a fresh layer.
+    func layer(_ text: String, file: String = "10-test.policy", users: [String: UInt32] = [:]) throws(PolicyError) -> Layer {
+        let t = bytes(text)
+        let c = PolicyParser.capacity(of: t)
+        var layer = Layer(directory: bytes("/test"))
+        var parser = PolicyParser(rules: arena.allocate(Rule.self, count: c.rules)!, ruleCapacity: c.rules,
+                                  facts: arena.allocate(Fact.self, count: c.facts)!, factCapacity: c.facts)
+        try parser.parse(t, file: bytes(file), into: &layer, users: { name in users[self.string(name)] })
+        layer.rules = parser.rules
+        layer.ruleCount = parser.ruleCount
+        return layer
+    }
+
+    /// The error `text` produces, as "LINE: message 'detail'".
+    func error(_ text: String, users: [String: UInt32] = [:]) -> String? {
+        do {
+            _ = try layer(text, users: users)
+            return nil
+        } catch {
+            let detail = error.detail.isEmpty ? "" : " '\(string(error.detail))'"
+            return "\(error.location.line): \(error.message)\(detail)"
+        }
+    }
+
+    func policy(_ layers: [Layer]) -> Policy {
+        var p = Policy()
+        let slots = arena.allocate(Layer.self, count: layers.count)!
+        for (i, l) in layers.enumerated() { slots[i] = l }
+        p.layers = slots
+        p.layerCount = layers.count
+        return p
+    }
+
+    /// Decides a launch of the real file at `path`.
+    func decide(_ policy: Policy, _ path: String) -> Decision {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        precondition(fd >= 0, "cannot open \(path)")
+        defer { close(fd) }
+        var st = stat()
+        fstat(fd, &st)
+        var subject = Subject(fd: fd, path: bytes(URL(fileURLWithPath: path).resolvingSymlinksInPath().path), status: st)
+        return Decider.decide(policy, &subject)
+    }
+
+    /// The log line for a decision.
+    func line(_ d: Decision, _ path: String) -> String {
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        return buffer.withUnsafeMutableBytes { b in
+            var m = Message(b)
+            m.appendLogLine(path: bytes(path), d)
+            return string(m.bytes)
+        }
+    }
+}
+
+/// A scratch directory removed at deinit.
+final class TempDir {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "lwcr-unit-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    @discardableResult
+    func write(_ name: String, _ content: String, mode: Int = 0o644) -> String {
+        let p = path + "/" + name
+        FileManager.default.createFile(atPath: p, contents: Data(content.utf8), attributes: [.posixPermissions: mode])
+        return p
+    }
+}
+
+func sha256Hex(_ s: String) -> String {
+    var h = SHA256()
+    Array(s.utf8).withUnsafeBytes { h.update($0) }
+    var out = [UInt8](repeating: 0, count: 64)
+    out.withUnsafeMutableBytes { h.finalize().writeHex(into: $0) }
+    return String(decoding: out, as: UTF8.self)
+}
