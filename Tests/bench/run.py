@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""make bench: the cost of launching /bin/true with and without liblwcr.so.
+
+Variants run interleaved, round after round, so that a noisy shared machine
+hits all of them alike; each round measures a batch of spawns and keeps its
+median, and the table reports the median over rounds and its ratio to the
+baseline measured in the same run. A copy goes to build/bench.csv.
+"""
+import csv, os, shutil, statistics, subprocess, sys, tempfile, hashlib, platform
+
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+build = os.path.join(root, "build")
+lib = os.path.join(build, "liblwcr.so")
+rounds = int(os.environ.get("BENCH_ROUNDS", "15"))
+batch = int(os.environ.get("BENCH_BATCH", "200"))
+
+def cc(out, src, *flags):
+    subprocess.run(["cc", "-O2", *flags, "-o", out, src], check=True)
+
+bench_dir = os.path.join(build, "bench")
+os.makedirs(bench_dir, exist_ok=True)
+spawn = os.path.join(bench_dir, "spawn")
+empty = os.path.join(bench_dir, "empty.so")
+cc(spawn, os.path.join(root, "Tests/bench/spawn.c"))
+cc(empty, os.path.join(root, "Tests/bench/empty.c"), "-shared", "-fPIC")
+
+work = tempfile.mkdtemp(prefix="lwcr-bench-")
+true = "/bin/true"
+real_true = os.path.realpath(true)
+with open(real_true, "rb") as f:
+    digest = hashlib.sha256(f.read()).hexdigest()
+
+def policy_dir(name, text):
+    d = os.path.join(work, name)
+    os.makedirs(d)
+    with open(os.path.join(d, "10-bench.policy"), "w") as f:
+        f.write(text)
+    return d
+
+baseline_policy = os.path.join(root, "policy.d")
+pin = policy_dir("pin", f"require {real_true} sha256={digest}\n")
+if os.path.isdir("/etc/lwcr/policy.d"):
+    print("note: /etc/lwcr/policy.d exists and applies to every lwcr variant", file=sys.stderr)
+
+base_env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "LWCR_POLICY", "LWCR_LOG")}
+variants = [
+    ("no preload", {}),
+    ("empty C preload", {"LD_PRELOAD": empty}),
+    ("liblwcr.so, no policy", {"LD_PRELOAD": lib}),
+    ("liblwcr.so, policy.d baseline", {"LD_PRELOAD": lib, "LWCR_POLICY": baseline_policy}),
+    ("liblwcr.so, sha256 pin of /bin/true", {"LD_PRELOAD": lib, "LWCR_POLICY": pin}),
+]
+
+samples = {name: [] for name, _ in variants}
+for r in range(rounds):
+    for name, extra in variants:
+        env = dict(base_env, **extra)
+        out = subprocess.run([spawn, true, str(batch)], env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"bench: {name}: {out.stderr.strip()}")
+        samples[name].append(float(out.stdout))
+    print(f"round {r + 1}/{rounds}", file=sys.stderr, end="\r")
+print(file=sys.stderr)
+shutil.rmtree(work)
+
+base = statistics.median(samples["no preload"])
+floor = statistics.median(samples["empty C preload"])
+rows = []
+print(f"spawn+wait of {true}: median of {rounds} interleaved rounds x {batch} spawns")
+print(f"machine: {platform.node()} {os.cpu_count()} cores, {platform.platform()}")
+print(f"{'variant':40} {'median µs':>10} {'/ no preload':>13} {'/ empty C':>10}")
+for name, _ in variants:
+    m = statistics.median(samples[name])
+    rows.append((name, m, m / base, m / floor))
+    print(f"{name:40} {m:10.1f} {m / base:13.3f} {m / floor:10.3f}")
+size = os.path.getsize(lib)
+needed = subprocess.run(["sh", "-c", f"readelf -d {lib} | sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p'"],
+                        capture_output=True, text=True).stdout.split()
+print(f"liblwcr.so: {size} bytes, needs {', '.join(needed)}")
+with open(os.path.join(build, "bench.csv"), "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["variant", "median_us", "ratio_no_preload", "ratio_empty_c_preload", "rounds", "batch"])
+    for name, m, a, b in rows:
+        w.writerow([name, f"{m:.1f}", f"{a:.3f}", f"{b:.3f}", rounds, batch])
