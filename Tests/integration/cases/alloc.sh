@@ -1,0 +1,33 @@
+# The launch path allocates nothing: alloccount defines malloc and friends,
+# counts every call made while a launch is under way (in the caller and in
+# its vfork or fork child, through a shared page) over ten scenarios, from
+# the first launch of the process in a vfork child (which loads the policy)
+# to system(); a malloc(16) control proves that the counter counts.
+test_alloc() {
+    local dir allowed denied script status
+    dir=$(readlink -f "$WORK")/bin
+    mkdir -p "$dir"
+    allowed=$dir/allowed denied=$dir/denied script=$dir/script.sh
+    cp /bin/true "$allowed"
+    cp /bin/true "$denied"
+    printf '#!/bin/sh\nexit 0\n' > "$script"
+    chmod +x "$script"
+
+    mkdir -p "$WORK/policy.d"
+    {
+        printf 'require %s sha256=%s\n' "$allowed" "$(pin "$allowed")"
+        printf 'require %s sha256=%s\n' "$denied" 0000000000000000000000000000000000000000000000000000000000000000
+        printf 'require %s sha256=%s\n' "$script" "$(pin "$script")"
+    } > "$WORK/policy.d/10-test.policy"
+    LWCR_POLICY=$WORK/policy.d LD_PRELOAD=$LIB "$BIN/alloccount" "$allowed" "$denied" "$script" \
+        > "$WORK/alloc.out" 2> "$WORK/alloc.err"
+    status=$?
+    cat "$WORK/alloc.out" "$WORK/alloc.err"
+    [ "$status" -eq 0 ] || { fail "alloccount exited $status: $(grep -c FAIL "$WORK/alloc.out") scenario(s) failed"; return; }
+    # Were execve(DENIED) allowed, the process would have become true and
+    # exited 0 silently: the last line is the proof that it finished.
+    [ "$(tail -1 "$WORK/alloc.out")" = "alloccount: all scenarios passed" ] \
+        || { fail "alloccount exited 0 without finishing its scenarios"; return; }
+    [ "$(grep -c ' allocations=' "$WORK/alloc.out")" -eq 10 ] || { fail "expected 10 scenarios"; return; }
+    pass
+}
