@@ -69,6 +69,9 @@ static inline int lwcr_fstatat(int dirfd, const char *path, struct stat *st, int
 static inline long lwcr_readlink(const char *path, char *buf, size_t n) {
     return lwcr_ret(syscall(SYS_readlinkat, AT_FDCWD, path, buf, n));
 }
+static inline long lwcr_readlinkat(int dirfd, const char *path, char *buf, size_t n) {
+    return lwcr_ret(syscall(SYS_readlinkat, dirfd, path, buf, n));
+}
 static inline long lwcr_getdents64(int fd, void *buf, size_t n) { return lwcr_ret(syscall(SYS_getdents64, fd, buf, n)); }
 static inline int lwcr_execveat(int fd, const char *path, char *const *argv, char *const *envp, int flags) {
     return (int)lwcr_ret(syscall(SYS_execveat, fd, path, argv, envp, flags));

@@ -3,7 +3,7 @@
 /// The launch path may not allocate, so nothing in the core owns text: a
 /// `Bytes` points into an `Arena`, a caller's C string, or a stack buffer,
 /// and lives no longer than it.
-public struct Bytes {
+public struct Bytes: @unchecked Sendable {
     public var base: UnsafePointer<UInt8>?
     public var count: Int
 

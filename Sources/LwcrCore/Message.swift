@@ -89,7 +89,7 @@ public struct Message {
             append(" does not hold")
         case .deniedByRule: append("denied by rule")
         case .defaultDeny: append("no rule matches and the default is deny")
-        case .unnamed: append("cannot name the opened file (is /proc mounted?)")
+        case .unnamed: append("cannot name the file by a path that still leads to it (renamed, deleted, or no /proc)")
         case .policyError:
             append("policy error: ")
             append(d.errorMessage)

@@ -13,7 +13,7 @@ public enum FactKind: UInt8 {
 
 /// Where a rule, a directive or an error comes from: a policy file's name
 /// within its layer, and a line number (0 when no line is to blame).
-public struct Location {
+public struct Location: Sendable {
     public var file: Bytes
     public var line: Int32
 

@@ -198,6 +198,7 @@ enum Mode {
     static let typeMask: UInt32 = 0o170000
     static let directory: UInt32 = 0o040000
     static let regular: UInt32 = 0o100000
+    static let symlink: UInt32 = 0o120000
     static let setuid: UInt32 = 0o4000
     static let setgid: UInt32 = 0o2000
     static let groupOrOtherWritable: UInt32 = 0o022

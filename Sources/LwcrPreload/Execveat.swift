@@ -16,15 +16,7 @@ public func interposed_execveat(_ dirfd: Int32, _ path: UnsafePointer<CChar>?, _
         if flags & AT_EMPTY_PATH == 0 { return failure(ENOENT) }
         return failure(Gate.execute(descriptor: dirfd, launch))
     }
-    if path[0] != CChar(UInt8(ascii: "/")) && dirfd != AT_FDCWD {
-        // Relative to a directory descriptor: open it there, then as a descriptor.
-        let fd = Gate.openTarget(dirfd, path, flags & AT_SYMLINK_NOFOLLOW != 0)
-        if fd < 0 { return failure(-fd) }
-        let e = Gate.execute(descriptor: fd, launch)
-        _ = lwcr_close(fd)
-        return failure(e)
-    }
-    return failure(Gate.execute(dirfd: AT_FDCWD, path: path, noFollow: flags & AT_SYMLINK_NOFOLLOW != 0, launch))
+    return failure(Gate.execute(dirfd: dirfd, path: path, noFollow: flags & AT_SYMLINK_NOFOLLOW != 0, launch))
 }
 
 enum ExecuteCheck {
@@ -33,11 +25,17 @@ enum ExecuteCheck {
             let r = lwcr_execveat(dirfd, path, launch.argv, launch.envp, flags)
             return r < 0 ? failure(-r) : r
         }
-        let fd = path[0] == 0 ? dirfd : Gate.openTarget(dirfd, path, flags & AT_SYMLINK_NOFOLLOW != 0)
-        if fd < 0 { return failure(-fd) }
-        var kept = 0
-        let allowed = Gate.verify(fd, policy.pointee, launch.report, via: .empty, keepPath: nil, &kept)
-        if path[0] != 0 { _ = lwcr_close(fd) }
+        var name = InlineArray<4097, UInt8>(repeating: 0)
+        let allowed = withUnsafeMutableBytes(of: &name) { b -> Bool in
+            var count = 0
+            let fd = path[0] == 0 ? dirfd : Gate.open(dirfd, path, flags & AT_SYMLINK_NOFOLLOW != 0, b, &count)
+            if fd < 0 { return true }  // the kernel gives the error below
+            if path[0] == 0 { count = PathWalk.nameOf(fd, b) }
+            let ok = Gate.verify(fd, count < 0 ? .empty : Bytes(UnsafeRawBufferPointer(rebasing: b[0..<count])),
+                                 named: count >= 0, policy.pointee, launch.report, via: .empty)
+            if path[0] != 0 { _ = lwcr_close(fd) }
+            return ok
+        }
         if !allowed { return failure(EACCES) }
         let r = lwcr_execveat(dirfd, path, launch.argv, launch.envp, flags)
         return r < 0 ? failure(-r) : r

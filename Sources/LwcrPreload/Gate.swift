@@ -37,9 +37,7 @@ enum Gate {
             deny(unavailable: Bytes(cString: path), launch)
             return EACCES
         case .policy(let policy):
-            let fd = openTarget(dirfd, path, noFollow)
-            if fd < 0 { return -fd }
-            return run(fd, owned: true, policy.pointee, launch)
+            return run(.path(dirfd, path, noFollow), policy.pointee, launch)
         }
     }
 
@@ -52,17 +50,15 @@ enum Gate {
             deny(unavailable: Bytes(cString: "(descriptor)"), launch)
             return EACCES
         case .policy(let policy):
-            return run(fd, owned: false, policy.pointee, launch)
+            return run(.descriptor(fd), policy.pointee, launch)
         }
     }
 
-    static func openTarget(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ noFollow: Bool) -> Int32 {
-        let flags = openFlags | (noFollow ? O_NOFOLLOW : 0)
-        var fd = lwcr_openat(dirfd, path, flags, 0)
-        // An execute-only file can still be launched; facts that need its
-        // content then fail, saying so.
-        if fd == -EACCES { fd = lwcr_openat(dirfd, path, O_PATH | O_CLOEXEC | (noFollow ? O_NOFOLLOW : 0), 0) }
-        return fd
+    /// Opens a launch target by walking its path (see PathWalk); the
+    /// canonical name goes to `name`.
+    static func open(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ noFollow: Bool,
+                     _ name: UnsafeMutableRawBufferPointer, _ nameCount: inout Int) -> Int32 {
+        PathWalk.open(dirfd, path, flags: openFlags, noFollow: noFollow, into: name, &nameCount)
     }
 
     /// Without any policy nothing is checked or logged, and the launch is
@@ -88,48 +84,72 @@ enum Gate {
         launch.report.decision(d, path: path)
     }
 
-    /// Verifies the file on `first` and, for a `#!` script, each interpreter
-    /// in turn, then executes by descriptor. Returns an errno on failure.
-    static func run(_ first: Int32, owned: Bool, _ policy: Policy, _ launch: Launch) -> Int32 {
+    enum Target {
+        case path(Int32, UnsafePointer<CChar>, Bool)
+        case descriptor(Int32)
+    }
+
+    /// Verifies the target and, for a `#!` script, each interpreter in
+    /// turn, then executes by descriptor. Returns an errno on failure.
+    static func run(_ target: Target, _ policy: Policy, _ launch: Launch) -> Int32 {
         var fds = OwnedDescriptors()
-        if owned { fds.own(first) }
         var words = InlineArray<2048, UInt8>(repeating: 0)
         var prefix = InlineArray<12, UnsafeMutablePointer<CChar>?>(repeating: nil)
+        var names = InlineArray<8194, UInt8>(repeating: 0)
         let e = withUnsafeMutableBytes(of: &words) { words in
             withUnsafeMutableBytes(of: &prefix) { prefixRaw in
-                walk(first, owned, policy, launch, &fds, words, prefixRaw.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self))
+                withUnsafeMutableBytes(of: &names) { names in
+                    walk(target, policy, launch, &fds, words, prefixRaw.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self),
+                         UnsafeMutableRawBufferPointer(rebasing: names[0..<4097]), UnsafeMutableRawBufferPointer(rebasing: names[4097..<8194]))
+                }
             }
         }
         fds.closeAll()
         return e
     }
 
-    static func walk(_ first: Int32, _ owned: Bool, _ policy: Policy, _ launch: Launch, _ fds: inout OwnedDescriptors,
-                     _ words: UnsafeMutableRawBufferPointer, _ prefix: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+    /// `top` keeps the name of the file the caller asked for (for log lines
+    /// about its interpreters); `name` holds the current file's.
+    static func walk(_ target: Target, _ policy: Policy, _ launch: Launch, _ fds: inout OwnedDescriptors,
+                     _ words: UnsafeMutableRawBufferPointer, _ prefix: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
+                     _ top: UnsafeMutableRawBufferPointer, _ name: UnsafeMutableRawBufferPointer) -> Int32 {
         var wordsUsed = 0
         var prefixCount = 0
-        var current = first
         var depth = 0
         var fallback = launch.shellFallback
-        var top = InlineArray<4097, UInt8>(repeating: 0)
+        var owned = true
+        var current: Int32
+        var nameCount = 0
         var topCount = 0
+        switch target {
+        case .path(let dirfd, let path, let noFollow):
+            current = open(dirfd, path, noFollow, name, &nameCount)
+            if current < 0 { return -current }
+            fds.own(current)
+        case .descriptor(let fd):
+            current = fd
+            owned = false
+            nameCount = PathWalk.nameOf(fd, name)
+        }
         while true {
-            var allowed = false
-            withUnsafeMutableBytes(of: &top) { topBuffer in
-                let via = depth > 0 ? Bytes(UnsafeRawBufferPointer(rebasing: topBuffer[0..<topCount])) : Bytes.empty
-                allowed = verify(current, policy, launch.report, via: via, keepPath: depth == 0 ? topBuffer : nil, &topCount)
+            let via = Bytes(UnsafeRawBufferPointer(rebasing: top[0..<topCount]))
+            let here = nameCount < 0 ? Bytes.empty : Bytes(UnsafeRawBufferPointer(rebasing: name[0..<nameCount]))
+            if !verify(current, here, named: nameCount >= 0, policy, launch.report, via: via) { return EACCES }
+            if depth == 0 && nameCount > 0 {
+                top.copyMemory(from: UnsafeRawBufferPointer(rebasing: name[0..<nameCount]))
+                topCount = nameCount
             }
-            if !allowed { return EACCES }
 
             var header = InlineArray<256, UInt8>(repeating: 0)
             let n = withUnsafeMutableBytes(of: &header) { lwcr_pread(current, $0.baseAddress, $0.count, 0) }
             let isScript = n >= 2 && header[0] == UInt8(ascii: "#") && header[1] == UInt8(ascii: "!")
+            var next: UnsafeMutablePointer<CChar>? = nil
             if isScript {
                 if depth >= maxScriptDepth { return ELOOP }
                 // The kernel refuses a script on a close-on-exec descriptor
                 // (its interpreter could not open /dev/fd/N); so do we, for
                 // descriptors the caller gave us.
-                if depth == 0 && !owned && lwcr_getfd(current) & FD_CLOEXEC != 0 { return ENOENT }
+                if !owned && lwcr_getfd(current) & FD_CLOEXEC != 0 { return ENOENT }
                 if lwcr_setfd(current, 0) != 0 { return EBADF }
                 var interpreter = Bytes.empty
                 var argument = Bytes.empty
@@ -160,15 +180,11 @@ enum Gate {
                 if let arg { prefix[1] = arg }
                 prefix[newItems - 1] = fdPath
                 prefixCount = newItems + keep
-                let next = openTarget(AT_FDCWD, interp, false)
-                if next < 0 { return -next }
-                fds.own(next)
-                current = next
-                depth += 1
-                continue
-            }
-            let e = finalExec(current, "", AT_EMPTY_PATH, prefixCount > 0 ? prefix : nil, prefixCount, launch)
-            if e == ENOEXEC && fallback && depth == 0 {
+                next = interp
+            } else {
+                let e = finalExec(current, "", AT_EMPTY_PATH, prefixCount > 0 ? prefix : nil, prefixCount, launch)
+                if e != ENOEXEC || !fallback || depth != 0 { return e }
+                // execvp's rule: what the kernel cannot execute, /bin/sh runs.
                 fallback = false
                 if lwcr_setfd(current, 0) != 0 { return EBADF }
                 let sh: StaticString = "/bin/sh"
@@ -177,63 +193,30 @@ enum Gate {
                 prefix[0] = shWord
                 prefix[1] = fdPath
                 prefixCount = 2
-                let next = openTarget(AT_FDCWD, shWord, false)
-                if next < 0 { return -next }
-                fds.own(next)
-                current = next
-                depth += 1
-                continue
+                next = shWord
             }
-            return e
+            // The interpreter (or /bin/sh) is a launch of its own.
+            current = open(AT_FDCWD, next!, false, name, &nameCount)
+            if current < 0 { return -current }
+            fds.own(current)
+            owned = true
+            depth += 1
         }
     }
 
-    /// Decides the file on `fd`; logs what needs logging. `keepPath`, when
-    /// given, receives the canonical path for later log lines.
-    static func verify(_ fd: Int32, _ policy: Policy, _ report: Report, via: Bytes,
-                       keepPath: UnsafeMutableRawBufferPointer?, _ keptCount: inout Int) -> Bool {
-        var pathBuffer = InlineArray<4097, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &pathBuffer) { b -> Bool in
-            var decision = Decision()
-            var path = Bytes.empty
-            let length = canonicalPath(fd, b)
-            if length < 0 {
-                decision.allowed = false
-                decision.finding.reason = .unnamed
-            } else {
-                path = Bytes(UnsafeRawBufferPointer(rebasing: b[0..<length]))
-                var st = stat()
-                if lwcr_fstat(fd, &st) != 0 {
-                    decision.allowed = false
-                    decision.finding.reason = .unnamed
-                } else {
-                    var subject = Subject(fd: fd, path: path, status: st)
-                    decision = Decider.decide(policy, &subject)
-                }
-            }
-            if decision.reportable { report.decision(decision, path: path, via: via) }
-            if let keepPath, length > 0 {
-                keepPath.copyMemory(from: UnsafeRawBufferPointer(rebasing: b[0..<length]))
-                keptCount = length
-            }
-            return decision.allowed
+    /// Decides the file on `fd`, named `path`; logs what needs logging.
+    static func verify(_ fd: Int32, _ path: Bytes, named: Bool, _ policy: Policy, _ report: Report, via: Bytes) -> Bool {
+        var decision = Decision()
+        var st = stat()
+        if !named || lwcr_fstat(fd, &st) != 0 {
+            decision.allowed = false
+            decision.finding.reason = .unnamed
+        } else {
+            var subject = Subject(fd: fd, path: path, status: st)
+            decision = Decider.decide(policy, &subject)
         }
-    }
-
-    /// The kernel's name for the open file, from /proc/self/fd/N.
-    static func canonicalPath(_ fd: Int32, _ out: UnsafeMutableRawBufferPointer) -> Int {
-        var link = InlineArray<32, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &link) { l -> Int in
-            var m = Message(l)
-            m.append("/proc/self/fd/")
-            m.append(Int(fd))
-            l[m.count] = 0
-            let n = lwcr_readlink(l.baseAddress!.assumingMemoryBound(to: CChar.self),
-                                  out.baseAddress!.assumingMemoryBound(to: CChar.self), out.count - 1)
-            if n <= 0 || n >= out.count - 1 { return -1 }
-            out[n] = 0
-            return n
-        }
+        if decision.reportable { report.decision(decision, path: path, via: via) }
+        return decision.allowed
     }
 
     static func store(_ b: Bytes, _ words: UnsafeMutableRawBufferPointer, _ used: inout Int) -> UnsafeMutablePointer<CChar>? {

@@ -9,7 +9,9 @@ test_stress() {
     cp /bin/true "$target"
     mkdir -p "$WORK/policy.d"
     printf 'require %s sha256=%s\n' "$target" "$(pin "$target")" > "$WORK/policy.d/10-test.policy"
-    LWCR_POLICY=$WORK/policy.d LD_PRELOAD=$LIB timeout 120 "$BIN/stress" "$target" 400 \
+    # --foreground: on a deadlock, the SIGTERM goes to stress alone, which
+    # reports the stuck child's state and kills it; -k: should stress hang.
+    LWCR_POLICY=$WORK/policy.d LD_PRELOAD=$LIB timeout --foreground -k 10 120 "$BIN/stress" "$target" 400 \
         > "$WORK/stress.out" 2> "$WORK/stress.err"
     status=$?
     cat "$WORK/stress.out" "$WORK/stress.err"
