@@ -186,11 +186,12 @@ public enum PathWalk {
             return dir
         }
 
-        func reopen(_ dir: Int32, _ flags: Int32) -> Int32 {
+        mutating func reopen(_ dir: Int32, _ flags: Int32) -> Int32 {
             var fd = lwcr_openat(dir, ".", flags, 0)
             if fd == -EACCES { fd = lwcr_openat(dir, ".", O_PATH | O_CLOEXEC, 0) }
             if fd >= 0 {
-                if count == 0 { out[0] = UInt8(ascii: "/"); out[1] = 0 } else { out[count] = 0 }
+                if count == 0 { out[0] = UInt8(ascii: "/"); count = 1 }
+                out[count] = 0
             }
             return fd
         }
