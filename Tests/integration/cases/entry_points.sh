@@ -70,3 +70,46 @@ test_posix_spawn_file_actions() {
     grep -q '^result: errno=13$' out && [ ! -e "$WORK/ran2" ] || { fail "denied spawn with file actions ran"; return; }
     pass
 }
+
+# pidfd_spawn is defined by the library whatever the running glibc.
+test_entry_pidfd_spawn() { entry_point_case pidfd_spawn; }
+
+# The library is what the design promises: only libc needed, only the
+# interposed functions exported, no glibc symbol version above 2.28.
+test_library_shape() {
+    local needed exported newest expected
+    needed=$(readelf -d "$LIB" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+    echo "needed: $needed"
+    [ "$needed" = "libc.so.6 " ] || { fail "needs more than libc: $needed"; return; }
+    exported=$(nm -D --defined-only "$LIB" | awk '{print $3}' | sort | tr '\n' ' ')
+    expected="execl execle execlp execv execve execveat execvp execvpe fexecve pclose pidfd_spawn pidfd_spawnp popen posix_spawn posix_spawnp system "
+    echo "exported: $exported"
+    [ "$exported" = "$expected" ] || { fail "exports differ: $exported"; return; }
+    newest=$(objdump -T "$LIB" | grep -o 'GLIBC_2\.[0-9]*' | sort -t. -k2 -n | tail -1)
+    echo "newest glibc version: $newest"
+    [ "${newest#GLIBC_2.}" -le 28 ] || { fail "binds $newest"; return; }
+    pass "$(stat -c %s "$LIB") bytes, needs libc only, newest $newest"
+}
+
+# posix_spawn attributes the child must apply: a new session and process
+# group, and a signal mask (python's os.posix_spawn passes them through).
+test_posix_spawn_attributes() {
+    policy "default allow"
+    under python3 - > out 2> err <<'PY'
+import os, signal, time
+pid = os.posix_spawn("/bin/sleep", ["sleep", "0.5"], os.environ, setsid=True, setsigmask=[signal.SIGUSR1])
+time.sleep(0.2)
+stat = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+status = open("/proc/%d/status" % pid).read()
+os.waitpid(pid, 0)
+pgrp, session = int(stat[2]), int(stat[3])
+blocked = int(status.split("SigBlk:")[1].split()[0], 16)
+print("pid", pid, "pgrp", pgrp, "session", session, "blocked %x" % blocked)
+assert session == pid and pgrp == pid, "setsid not applied"
+assert blocked == 1 << (signal.SIGUSR1 - 1), "sigmask not applied"
+print("attributes ok")
+PY
+    cat out err
+    grep -q '^attributes ok$' out || { fail "posix_spawn attributes not applied"; return; }
+    pass
+}
