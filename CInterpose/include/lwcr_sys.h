@@ -69,6 +69,13 @@ static inline int lwcr_fstatat(int dirfd, const char *path, struct stat *st, int
 static inline long lwcr_readlink(const char *path, char *buf, size_t n) {
     return lwcr_ret(syscall(SYS_readlinkat, AT_FDCWD, path, buf, n));
 }
+// openat2(2) (Linux 5.6) with RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS:
+// opens only if no component is a symlink. -ENOSYS on older kernels.
+static inline int lwcr_openat2_nolinks(int dirfd, const char *path, int flags) {
+    struct { uint64_t flags, mode, resolve; } how = {(uint64_t)(unsigned)flags, 0, 0x04 | 0x02};
+    return (int)lwcr_ret(syscall(437, dirfd, path, &how, sizeof how));
+}
+static inline long lwcr_getcwd_raw(char *buf, size_t n) { return lwcr_ret(syscall(SYS_getcwd, buf, n)); }
 static inline long lwcr_readlinkat(int dirfd, const char *path, char *buf, size_t n) {
     return lwcr_ret(syscall(SYS_readlinkat, dirfd, path, buf, n));
 }

@@ -20,6 +20,53 @@ public enum PathWalk {
     /// -errno. `-ENAMETOOLONG` also when the name does not fit `out`.
     public static func open(_ dirfd: Int32, _ path: UnsafePointer<CChar>, flags: Int32, noFollow: Bool,
                             into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Int32 {
+        let fast = openWithoutLinks(dirfd, path, flags: flags, into: out, &count)
+        if fast != -ELOOP && fast != -ENOSYS && fast != -EXDEV { return fast }
+        return walk(dirfd, path, flags: flags, noFollow: noFollow, into: out, &count)
+    }
+
+    /// The common case in one system call: when no component is a symlink
+    /// or `..`, the kernel's own resolution (openat2 refusing symlinks) is
+    /// the walk, and the name is the path with `//` and `/./` collapsed.
+    /// -ELOOP when the path needs the walk.
+    static func openWithoutLinks(_ dirfd: Int32, _ path: UnsafePointer<CChar>, flags: Int32,
+                                 into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Int32 {
+        let p = Bytes(cString: path)
+        if p.isEmpty { return -ENOENT }
+        var n = 0
+        if p[0] != UInt8(ascii: "/") {
+            if dirfd != AT_FDCWD { return -ELOOP }
+            let r = lwcr_getcwd_raw(out.baseAddress!.assumingMemoryBound(to: CChar.self), out.count)
+            if r <= 0 || out[0] != UInt8(ascii: "/") { return -ELOOP }
+            n = Int(r) - 1  // getcwd's length counts the NUL
+            if n == 1 { n = 0 }  // "/" is the empty prefix
+        }
+        var start = 0
+        while start < p.count {
+            var end = start
+            while end < p.count && p[end] != UInt8(ascii: "/") { end += 1 }
+            let length = end - start
+            if length == 2 && p[start] == UInt8(ascii: ".") && p[start + 1] == UInt8(ascii: ".") { return -ELOOP }
+            if length > 0 && !(length == 1 && p[start] == UInt8(ascii: ".")) {
+                if n + 1 + length >= out.count { return -ENAMETOOLONG }
+                out[n] = UInt8(ascii: "/")
+                n += 1
+                UnsafeMutableRawPointer(out.baseAddress! + n).copyMemory(from: p.base! + start, byteCount: length)
+                n += length
+            }
+            start = end + 1
+        }
+        if n == 0 { out[0] = UInt8(ascii: "/"); n = 1 }
+        out[n] = 0
+        var fd = lwcr_openat2_nolinks(dirfd, path, flags)
+        if fd == -EACCES { fd = lwcr_openat2_nolinks(dirfd, path, O_PATH | O_CLOEXEC) }
+        if fd >= 0 { count = n }
+        return fd
+    }
+
+    /// Resolves `path` one component at a time (see above).
+    static func walk(_ dirfd: Int32, _ path: UnsafePointer<CChar>, flags: Int32, noFollow: Bool,
+                     into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Int32 {
         var pending = InlineArray<8192, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &pending) { p -> Int32 in
             let start = Bytes(cString: path)
@@ -108,17 +155,13 @@ public enum PathWalk {
                         if fd != -ELOOP || noFollow { return fd < 0 ? fd : append(Bytes(n.baseAddress!.assumingMemoryBound(to: UInt8.self), count: nameLength), fd) }
                         // A symlink: fall through to follow it.
                     }
-                    let fd = lwcr_openat(dir, cname, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)
-                    if fd < 0 { return fd }
-                    var st = stat()
-                    if lwcr_fstat(fd, &st) != 0 { _ = lwcr_close(fd); return -EIO }
-                    if st.st_mode & Mode.typeMask == Mode.symlink {
-                        let e = follow(fd)
-                        _ = lwcr_close(fd)
-                        return e == 0 ? Int32.min : e
-                    }
-                    if st.st_mode & Mode.typeMask != Mode.directory { _ = lwcr_close(fd); return -ENOTDIR }
-                    return append(Bytes(n.baseAddress!.assumingMemoryBound(to: UInt8.self), count: nameLength), fd)
+                    // A directory opens as one; anything else fails with
+                    // ENOTDIR, and a symlink among those reads as one.
+                    let fd = lwcr_openat(dir, cname, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC, 0)
+                    if fd >= 0 { return append(Bytes(n.baseAddress!.assumingMemoryBound(to: UInt8.self), count: nameLength), fd) }
+                    if fd != -ENOTDIR { return fd }
+                    let e = follow(dir, cname)
+                    return e == 0 ? Int32.min : (e == -EINVAL ? -ENOTDIR : e)
                 }
                 if r == Int32.min {
                     // Followed a symlink: an absolute target restarts at "/".
@@ -154,13 +197,16 @@ public enum PathWalk {
             return fd
         }
 
-        /// Puts the symlink's target in front of what is still pending.
-        mutating func follow(_ link: Int32) -> Int32 {
-            links += 1
-            if links > maxLinks { return -ELOOP }
+        /// Puts the target of the symlink `name` in `dir` in front of what
+        /// is still pending; -EINVAL when it is not a symlink.
+        mutating func follow(_ dir: Int32, _ name: UnsafePointer<CChar>) -> Int32 {
             var target = InlineArray<4096, UInt8>(repeating: 0)
             return withUnsafeMutableBytes(of: &target) { t -> Int32 in
-                let n = lwcr_readlinkat(link, "", t.baseAddress!.assumingMemoryBound(to: CChar.self), t.count)
+                let n = lwcr_readlinkat(dir, name, t.baseAddress!.assumingMemoryBound(to: CChar.self), t.count)
+                if n >= 0 {
+                    links += 1
+                    if links > maxLinks { return -ELOOP }
+                }
                 if n < 0 { return Int32(n) }
                 if n == 0 { return -ENOENT }
                 // A separator only where something follows: "a/b" + target

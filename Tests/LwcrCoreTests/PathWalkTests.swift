@@ -7,11 +7,12 @@ final class PathWalkTests: XCTestCase {
     lazy var root = URL(fileURLWithPath: dir.path).resolvingSymlinksInPath().path
 
     /// Opens `path`; returns the canonical name, or "errno N".
-    func walk(_ path: String, noFollow: Bool = false, dirfd: Int32 = AT_FDCWD) -> String {
+    func walk(_ path: String, noFollow: Bool = false, dirfd: Int32 = AT_FDCWD, slow: Bool = false) -> String {
         var out = [UInt8](repeating: 0, count: 4097)
         return out.withUnsafeMutableBytes { b in
             var count = 0
-            let fd = PathWalk.open(dirfd, path, flags: O_RDONLY | O_CLOEXEC, noFollow: noFollow, into: b, &count)
+            let fd = slow ? PathWalk.walk(dirfd, path, flags: O_RDONLY | O_CLOEXEC, noFollow: noFollow, into: b, &count)
+                          : PathWalk.open(dirfd, path, flags: O_RDONLY | O_CLOEXEC, noFollow: noFollow, into: b, &count)
             if fd < 0 { return "errno \(-fd)" }
             close(fd)
             return String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<count]), as: UTF8.self)
@@ -24,6 +25,20 @@ final class PathWalkTests: XCTestCase {
         XCTAssertEqual(walk(root + "/tool"), root + "/tool")
         XCTAssertEqual(walk("/"), "/")
         XCTAssertEqual(walk("//" + root + "/./tool"), root + "/tool")
+    }
+
+    /// The one-call path (openat2 without symlinks) and the component walk
+    /// name and refuse alike.
+    func testFastPathAgreesWithWalk() throws {
+        dir.write("tool", "x")
+        try FileManager.default.createDirectory(atPath: root + "/d", withIntermediateDirectories: true)
+        let saved = FileManager.default.currentDirectoryPath
+        defer { FileManager.default.changeCurrentDirectoryPath(saved) }
+        FileManager.default.changeCurrentDirectoryPath(root)
+        for path in [root + "/tool", root + "//./tool", "/", root + "/d/", "tool", "./d/../tool", root + "/missing", root + "/tool/"] {
+            XCTAssertEqual(walk(path), walk(path, slow: true), path)
+        }
+        XCTAssertEqual(walk(root + "/d/"), root + "/d")
     }
 
     /// Symlinks, relative and absolute, anywhere in the path, are followed
