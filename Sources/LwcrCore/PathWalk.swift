@@ -73,7 +73,9 @@ public enum PathWalk {
             if start.isEmpty { return -ENOENT }
             if start.count >= 4096 { return -ENAMETOOLONG }
             p.copyMemory(from: start.raw)
-            var walk = Walk(out: out, pending: p, pendingCount: start.count)
+            // The last byte stays NUL, so the pending rest is a C string.
+            p[p.count - 1] = 0
+            var walk = Walk(out: out, pending: UnsafeMutableRawBufferPointer(rebasing: p[0..<(p.count - 1)]), pendingCount: start.count)
             let r = walk.run(dirfd, flags: flags, noFollow: noFollow)
             count = walk.count
             return r
@@ -171,6 +173,12 @@ public enum PathWalk {
                         if dir < 0 { return dir }
                         count = 0
                     }
+                    // Usually the rest has no symlink: one call opens it.
+                    let rest = restWithoutLinks(dir, flags)
+                    if rest != -ELOOP {
+                        _ = lwcr_close(dir)
+                        return rest
+                    }
                     continue
                 }
                 if r < 0 { _ = lwcr_close(dir); return r }
@@ -182,6 +190,37 @@ public enum PathWalk {
                 _ = lwcr_close(dir)
                 dir = r
             }
+        }
+
+        /// Opens all that is pending at once with openat2 refusing symlinks;
+        /// -ELOOP (name unchanged) when the rest needs the walk.
+        mutating func restWithoutLinks(_ dir: Int32, _ flags: Int32) -> Int32 {
+            let rest = pending.baseAddress!.assumingMemoryBound(to: CChar.self) + pendingStart
+            var n = count
+            var i = pendingStart
+            while i < pending.count {
+                var end = i
+                while end < pending.count && pending[end] != UInt8(ascii: "/") { end += 1 }
+                let length = end - i
+                if length == 2 && pending[i] == UInt8(ascii: ".") && pending[i + 1] == UInt8(ascii: ".") { return -ELOOP }
+                if length > 0 && !(length == 1 && pending[i] == UInt8(ascii: ".")) {
+                    if n + 1 + length >= out.count { return -ELOOP }
+                    out[n] = UInt8(ascii: "/")
+                    n += 1
+                    UnsafeMutableRawPointer(out.baseAddress! + n).copyMemory(from: pending.baseAddress! + i, byteCount: length)
+                    n += length
+                }
+                i = end + 1
+            }
+            var fd = lwcr_openat2_nolinks(dir, rest, flags)
+            if fd == -EACCES { fd = lwcr_openat2_nolinks(dir, rest, O_PATH | O_CLOEXEC) }
+            if fd == -ELOOP || fd == -EXDEV || fd == -ENOSYS { return -ELOOP }
+            if fd >= 0 {
+                if n == 0 { out[0] = UInt8(ascii: "/"); n = 1 }
+                out[n] = 0
+                count = n
+            }
+            return fd
         }
 
         /// Appends "/name" to the canonical path; closes `fd` if it does not fit.
