@@ -197,6 +197,7 @@ char *lwcr_state_log(void);       // LWCR_LOG, else ""
 char *lwcr_state_layers_given(void); // LWCR_POLICY as given, when it differs from lwcr_state_layers
 void **lwcr_state_policy(void);   // the published policy, NULL until the first launch
 size_t lwcr_state_capacity(void); // the size of each of the buffers above
+void **lwcr_state_spawn_stack(void); // a spawn stack kept for reuse, or NULL
 
 // The path of the shared object that contains this function.
 int lwcr_self_path(char *buf, size_t n);

@@ -9,12 +9,14 @@ static char layers[LWCR_STATE_SIZE];
 static char log_target[LWCR_STATE_SIZE];
 static char layers_given[LWCR_STATE_SIZE];
 static void *policy;
+static void *spawn_stack;
 
 char *lwcr_state_library(void) { return library; }
 char *lwcr_state_layers(void) { return layers; }
 char *lwcr_state_log(void) { return log_target; }
 char *lwcr_state_layers_given(void) { return layers_given; }
 void **lwcr_state_policy(void) { return &policy; }
+void **lwcr_state_spawn_stack(void) { return &spawn_stack; }
 size_t lwcr_state_capacity(void) { return LWCR_STATE_SIZE; }
 
 struct self_search { const void *address; char *buf; size_t n; int found; };

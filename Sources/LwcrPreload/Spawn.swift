@@ -80,16 +80,14 @@ enum Spawn {
         if let envp = request.envp { while envp[envc] != nil { envc += 1 } }
         // The Gate's own frames need ~100 KiB; argv and envp copies go on top.
         let stackSize = ((256 << 10) + (argc + envc + 16) * 16 + envExtra + 8192 + 4095) & ~4095
-        guard let stack = lwcr_mmap(stackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0) else {
-            return ENOMEM
-        }
+        guard let stack = SpawnStack.take(stackSize) else { return ENOMEM }
         var all = sigset_t()
         lwcr_sigfillset(&all)
         _ = lwcr_sigprocmask(SIG_BLOCK, &all, &shared.parentMask)
         var fd: Int32 = -1
         let child = lwcr_clone_vfork({ raw in
             Spawn.child(raw!.assumingMemoryBound(to: SpawnShared.self))
-        }, stack + stackSize, &shared, request.wantPidfd ? CLONE_PIDFD : 0, &fd)
+        }, stack + (stackSize <= SpawnStack.keptSize ? SpawnStack.keptSize : stackSize), &shared, request.wantPidfd ? CLONE_PIDFD : 0, &fd)
         var e: Int32 = 0
         if child < 0 {
             e = -child
@@ -102,7 +100,7 @@ enum Spawn {
             pid = child
             pidfd = fd
         }
-        _ = lwcr_munmap(stack, stackSize)
+        SpawnStack.give(stack, stackSize)
         _ = lwcr_sigprocmask(SIG_SETMASK, &shared.parentMask, nil)
         if shared.lineCount > 0 {
             withUnsafeBytes(of: &shared.line) { b in
@@ -180,6 +178,27 @@ enum Spawn {
             _ = lwcr_sigprocmask(SIG_SETMASK, &shared.pointee.parentMask, nil)
         }
         return 0
+    }
+}
+
+/// The child's stack. One of the usual size is kept for the next spawn:
+/// its pages are then already there, where a fresh mapping would fault in
+/// every page the child touches (about a tenth of a spawn's cost here).
+/// Taken and given back with compare-and-swap, so concurrent spawns (or a
+/// fork child that inherited it taken) simply map their own.
+enum SpawnStack {
+    static let keptSize = 1 << 20
+
+    static func take(_ size: Int) -> UnsafeMutableRawPointer? {
+        let slot = lwcr_state_spawn_stack()!
+        if size <= keptSize, let kept = lwcr_atomic_load_ptr(slot), lwcr_atomic_cas_ptr(slot, kept, nil) { return kept }
+        return lwcr_mmap(size <= keptSize ? keptSize : size, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0)
+    }
+
+    static func give(_ stack: UnsafeMutableRawPointer, _ size: Int) {
+        if size <= keptSize && lwcr_atomic_cas_ptr(lwcr_state_spawn_stack()!, nil, stack) { return }
+        _ = lwcr_munmap(stack, size <= keptSize ? keptSize : size)
     }
 }
 
