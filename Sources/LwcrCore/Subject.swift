@@ -29,7 +29,7 @@ public struct Subject {
 
     static func hash(_ fd: Int32) -> SHA256Digest? {
         var hasher = SHA256()
-        var buffer = InlineArray<65536, UInt8>(repeating: 0)
+        var buffer = InlineArray<16384, UInt8>(repeating: 0)
         var offset = 0
         while true {
             let n = withUnsafeMutableBytes(of: &buffer) { b in
