@@ -1,29 +1,57 @@
 # lwcr — launch code requirements for Linux.
 #
-#   make          build/liblwcr.so
+#   make          build/liblwcr.so and build/lwcr
 #   make test     unit tests of the core, then integration tests of the real library
 #   make demo     pin a tool, run it, tamper with it, show the denial
 #   make bench    spawn cost of /bin/true with and without the library
+#   make install  PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc
 
 SWIFT_BIN := $(firstword $(wildcard /opt/swift/usr/bin) $(dir $(shell command -v swiftc 2>/dev/null)))
 export PATH := $(SWIFT_BIN):$(PATH)
 SWIFTC ?= swiftc
 CC ?= cc
 
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+DESTDIR ?=
+
 BUILD := build
 OBJ := $(BUILD)/obj
 CORE_SOURCES := $(sort $(wildcard Sources/LwcrCore/*.swift))
 PRELOAD_SOURCES := $(sort $(wildcard Sources/LwcrPreload/*.swift))
+CLI_SOURCES := $(sort $(wildcard Sources/lwcr/*.swift))
 C_HEADERS := $(wildcard CInterpose/include/*)
 CFLAGS_LIB := -O2 -fPIC -Wall -Wextra -ICInterpose/include -fno-stack-protector
 EMBEDDED := -enable-experimental-feature Embedded -wmo -parse-as-library -Osize \
             -swift-version 6 -I CInterpose/include -Xcc -fPIC
 
-all: $(BUILD)/liblwcr.so
+all: $(BUILD)/liblwcr.so $(BUILD)/lwcr
+
+# Where the library looks for the system policy, and where lwcr looks for the
+# library, are fixed at build time: rebuild when they change.
+CONFIG := $(BUILD)/config
+$(CONFIG): FORCE
+	@mkdir -p $(BUILD)
+	@echo "SYSCONFDIR=$(SYSCONFDIR) LIBDIR=$(LIBDIR)" | cmp -s - $@ || echo "SYSCONFDIR=$(SYSCONFDIR) LIBDIR=$(LIBDIR)" > $@
+
+$(OBJ)/sys.o: CInterpose/sys.c $(C_HEADERS) $(CONFIG)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_LIB) -DLWCR_SYSCONFDIR='"$(SYSCONFDIR)"' -DLWCR_LIBDIR='"$(LIBDIR)"' -c $< -o $@
 
 $(OBJ)/%.o: CInterpose/%.c $(C_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_LIB) -c $< -o $@
+
+# The command: the same core and Gate as the library, whole-module, plus
+# the verbs; it links only libc too (a container image has no Swift).
+$(OBJ)/lwcr.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(CLI_SOURCES) $(C_HEADERS)
+	@mkdir -p $(OBJ)
+	$(SWIFTC) $(EMBEDDED) -module-name lwcr $(CORE_SOURCES) $(PRELOAD_SOURCES) $(CLI_SOURCES) -c -o $@
+
+$(BUILD)/lwcr: $(OBJ)/lwcr.o $(OBJ)/sys.o $(OBJ)/preload/state.o $(OBJ)/preload/execl.o $(OBJ)/cli/main.o
+	$(CC) -o $@ $^ -Wl,-z,defs -Wl,--gc-sections -Wl,-z,now -Wl,-z,relro
 
 $(OBJ)/preload.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(C_HEADERS)
 	@mkdir -p $(OBJ)
@@ -51,7 +79,16 @@ demo: all
 bench: all
 	bash Tests/bench/run.sh
 
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SYSCONFDIR)/lwcr/policy.d
+	install -m 755 $(BUILD)/lwcr $(DESTDIR)$(BINDIR)/lwcr
+	install -m 755 $(BUILD)/liblwcr.so $(DESTDIR)$(LIBDIR)/liblwcr.so
+	for f in policy.d/*.policy; do \
+	    t=$(DESTDIR)$(SYSCONFDIR)/lwcr/policy.d/$$(basename $$f); \
+	    if [ -e "$$t" ]; then echo "install: keeping existing $$t"; else install -m 644 $$f "$$t"; fi; \
+	done
+
 clean:
 	rm -rf $(BUILD) .build
 
-.PHONY: all test unit integration demo bench clean
+.PHONY: all test unit integration demo bench install clean FORCE

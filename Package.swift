@@ -13,7 +13,7 @@ let package = Package(
         .target(
             name: "CInterpose",
             path: "CInterpose",
-            exclude: ["preload", "exports.map"],
+            exclude: ["preload", "cli", "exports.map"],
             sources: ["sys.c"],
             publicHeadersPath: "include"
         ),

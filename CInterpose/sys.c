@@ -52,6 +52,26 @@ int lwcr_clone_vfork(int (*fn)(void *), void *stack_top, void *arg, int extra_fl
     return r == -1 ? -errno : r;
 }
 
+#include <sys/prctl.h>
+
+// prctl(2) is variadic.
+int lwcr_landlock_restrict_self(int ruleset) {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -errno;
+    return (int)lwcr_ret(syscall(446, ruleset, 0));
+}
+
+#ifndef LWCR_LIBDIR
+#define LWCR_LIBDIR "/usr/local/lib"
+#endif
+const char *lwcr_installed_library(void) { return LWCR_LIBDIR "/liblwcr.so"; }
+
+pid_t lwcr_fork(void) { return fork(); }
+
+#ifndef LWCR_SYSCONFDIR
+#define LWCR_SYSCONFDIR "/etc"
+#endif
+const char *lwcr_system_policy_directory(void) { return LWCR_SYSCONFDIR "/lwcr/policy.d"; }
+
 int lwcr_syslog_send(const char *msg, size_t len) {
     int fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;

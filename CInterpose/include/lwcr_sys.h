@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <string.h>
 
 #ifndef O_PATH
 #define O_PATH 010000000
@@ -174,6 +175,28 @@ static inline int lwcr_file_actions_count(const posix_spawn_file_actions_t *fa) 
 static inline const struct lwcr_spawn_action *lwcr_file_actions(const posix_spawn_file_actions_t *fa) {
     return fa ? (const struct lwcr_spawn_action *)fa->__actions : 0;
 }
+
+// Landlock (Linux 5.13+) has no glibc wrappers: raw system calls. Only
+// LANDLOCK_ACCESS_FS_EXECUTE (1) is handled: lwcr restricts where programs
+// may be executed from, nothing else.
+static inline int lwcr_landlock_abi(void) { return (int)lwcr_ret(syscall(444, 0, 0, 1)); }
+static inline int lwcr_landlock_execute_ruleset(void) {
+    struct { uint64_t handled_access_fs; } attr = {1};
+    return (int)lwcr_ret(syscall(444, &attr, sizeof attr, 0));
+}
+static inline int lwcr_landlock_allow_execute_beneath(int ruleset, int dirfd) {
+    struct __attribute__((packed)) { uint64_t allowed_access; int32_t parent_fd; } rule = {1, dirfd};
+    return (int)lwcr_ret(syscall(445, ruleset, 1, &rule, 0));
+}
+int lwcr_landlock_restrict_self(int ruleset);
+
+// Where `make install` puts the library (LIBDIR), for a lwcr command that
+// cannot find it beside itself (no /proc in a bare chroot).
+const char *lwcr_installed_library(void);
+pid_t lwcr_fork(void);
+
+// SYSCONFDIR/lwcr/policy.d, fixed when the library is built.
+const char *lwcr_system_policy_directory(void);
 
 // syslog(3) takes a lock and formats with stdio; we send one datagram.
 int lwcr_syslog_send(const char *msg, size_t len);

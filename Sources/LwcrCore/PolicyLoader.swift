@@ -6,9 +6,10 @@ import CInterpose
 /// child, so it uses only system calls and the arena: no malloc, no stdio,
 /// no locks. Any failure becomes `Policy.error`, which denies every launch.
 public enum PolicyLoader {
-    /// The system layer; it applies when the directory exists.
-    public static let systemDirectory: StaticString = "/etc/lwcr/policy.d"
-    static let maxFilesPerLayer = 4096
+    /// The system layer, SYSCONFDIR/lwcr/policy.d (a build setting,
+    /// /etc by default); it applies when the directory exists.
+    public static var systemDirectory: Bytes { Bytes(cString: lwcr_system_policy_directory()) }
+    public static let maxFilesPerLayer = 4096
     static let maxFileSize = 16 << 20
 
     /// Loads the system layer (if present) and each directory of `layers`
@@ -100,7 +101,7 @@ public enum PolicyLoader {
     }
 
     /// Names of `*.policy` files in the directory (hidden files skipped).
-    static func listPolicyFiles(_ fd: Int32, _ dir: Bytes, _ names: UnsafeMutablePointer<Bytes>, _ arena: inout Arena) throws(PolicyError) -> Int {
+    public static func listPolicyFiles(_ fd: Int32, _ dir: Bytes, _ names: UnsafeMutablePointer<Bytes>, _ arena: inout Arena) throws(PolicyError) -> Int {
         var count = 0
         var buffer = InlineArray<8192, UInt8>(repeating: 0)
         while true {
@@ -127,7 +128,7 @@ public enum PolicyLoader {
         return count
     }
 
-    static func sortNames(_ names: UnsafeMutablePointer<Bytes>, _ count: Int) {
+    public static func sortNames(_ names: UnsafeMutablePointer<Bytes>, _ count: Int) {
         var i = 1
         while i < count {
             let x = names[i]

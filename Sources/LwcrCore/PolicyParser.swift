@@ -49,6 +49,24 @@ public struct PolicyParser {
         }
     }
 
+    /// Like `parse`, but reports every faulty line to `report` and goes on:
+    /// for `lwcr lint`, which lists all problems at once.
+    public mutating func lint(_ text: Bytes, file: Bytes, into layer: inout Layer, users: (Bytes) -> UInt32?,
+                              report: (PolicyError) -> Void) {
+        var lineNumber: Int32 = 0
+        var start = 0
+        while start <= text.count {
+            lineNumber += 1
+            let end = text.firstIndex(of: UInt8(ascii: "\n"), from: start) ?? text.count
+            do throws(PolicyError) {
+                try parseLine(text.slice(start, end), at: Location(file: file, line: lineNumber), into: &layer, users: users)
+            } catch {
+                report(error)
+            }
+            start = end + 1
+        }
+    }
+
     private mutating func parseLine(_ line: Bytes, at here: Location, into layer: inout Layer, users: (Bytes) -> UInt32?) throws(PolicyError) {
         var words = Words(line)
         guard let directive = words.next() else { return }

@@ -91,15 +91,9 @@ public enum Facts {
         var group: Int32 = 0
         var firstFailure: Finding?
         while group < rule.groupCount {
-            var allowedOwner: UInt32? = nil
-            var i = 0
-            while i < Int(rule.factCount) {
-                let f = facts[i]
-                if f.group == group && f.kind == .owner && !f.negated { allowedOwner = f.uid }
-                i += 1
-            }
+            let allowedOwner = owner(rule, group)
             var ok = true
-            i = 0
+            var i = 0
             while i < Int(rule.factCount) && ok {
                 let f = facts[i]
                 i += 1
@@ -118,9 +112,21 @@ public enum Facts {
         return false
     }
 
+    /// The `owner=` of an alternative, which `trusted-path` also accepts.
+    public static func owner(_ rule: Rule, _ group: Int32) -> UInt32? {
+        guard let facts = rule.facts else { return nil }
+        var i = 0
+        while i < Int(rule.factCount) {
+            let f = facts[i]
+            if f.group == group && f.kind == .owner && !f.negated { return f.uid }
+            i += 1
+        }
+        return nil
+    }
+
     /// The truth of one fact (before negation); `why` says what was found
     /// when it is false.
-    static func evaluate(_ f: Fact, _ allowedOwner: UInt32?, _ subject: inout Subject, _ why: inout Finding) -> Bool {
+    public static func evaluate(_ f: Fact, _ allowedOwner: UInt32?, _ subject: inout Subject, _ why: inout Finding) -> Bool {
         switch f.kind {
         case .always:
             return true

@@ -143,8 +143,7 @@ enum PolicyState {
     /// A mapping whose start holds the loaded `Policy`, or nil when there is none.
     static func load(_ failed: inout Bool) -> UnsafeMutableRawPointer? {
         let layers = Bytes(cString: lwcr_state_layers())
-        let system = PolicyLoader.systemDirectory
-        let systemBytes = Bytes(system.utf8Start, count: system.utf8CodeUnitCount)
+        let systemBytes = PolicyLoader.systemDirectory
         // Mapped lazily: only the pages the policy fills are ever committed.
         guard let base = lwcr_mmap(arenaSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else {
             failed = true

@@ -1,0 +1,152 @@
+import CInterpose
+
+/// `lwcr lint [DIR]...`: every problem of every policy file, as
+/// FILE:LINE: message, and rules that can never decide.
+enum Lint {
+    static func run(_ args: inout Arguments) -> Int32 {
+        if let w = args.peek(), w.equals("--") { _ = args.next() }
+        var problems = 0
+        var dirs = 0
+        while let dir = args.next() {
+            if dir.count > 1 && dir[0] == UInt8(ascii: "-") {
+                complain(text("lint: unknown option '"), dir, text("'"))
+                return 2
+            }
+            dirs += 1
+            problems += lint(args.previous)
+        }
+        if dirs == 0 {
+            // The layers a launch would use.
+            let system = PolicyLoader.systemDirectory
+            var st = stat()
+            if lwcr_fstatat(AT_FDCWD, lwcr_system_policy_directory(), &st, 0) == 0 {
+                dirs += 1
+                problems += lint(lwcr_system_policy_directory())
+            }
+            let layers = Bytes(cString: lwcr_state_layers())
+            var start = 0
+            while start < layers.count {
+                let end = layers.firstIndex(of: UInt8(ascii: ":"), from: start) ?? layers.count
+                var one = InlineArray<4097, UInt8>(repeating: 0)
+                withUnsafeMutableBytes(of: &one) { b in
+                    let n = min(end - start, 4096)
+                    b.copyMemory(from: UnsafeRawBufferPointer(rebasing: layers.slice(start, end).raw[0..<n]))
+                    dirs += 1
+                    problems += lint(b.baseAddress!.assumingMemoryBound(to: CChar.self))
+                }
+                start = end + 1
+            }
+            if dirs == 0 {
+                complain(text("lint: no policy directory given, "), system, text(" does not exist and LWCR_POLICY is unset"))
+                return 2
+            }
+        }
+        return problems > 0 ? 1 : 0
+    }
+
+    /// Lints one directory; returns the number of errors.
+    static func lint(_ dir: UnsafePointer<CChar>) -> Int {
+        let dirBytes = Bytes(cString: dir)
+        var o = Output.out
+        defer { o.flush() }
+        guard let base = lwcr_mmap(LoadedPolicy.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else {
+            complain(text("cannot map memory"))
+            return 1
+        }
+        defer { _ = lwcr_munmap(base, LoadedPolicy.size) }
+        var arena = Arena(base: base, capacity: LoadedPolicy.size)
+        let fd = lwcr_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 {
+            o.write(dirBytes); o.write(": cannot open policy directory: "); o.write(cString: strerror(-fd)); o.write("\n")
+            return 1
+        }
+        defer { _ = lwcr_close(fd) }
+        var errors = 0
+        let names = arena.allocate(Bytes.self, count: PolicyLoader.maxFilesPerLayer)!
+        let count: Int
+        do throws(PolicyError) {
+            count = try PolicyLoader.listPolicyFiles(fd, dirBytes, names, &arena)
+        } catch {
+            report(dirBytes, error, &o)
+            return 1
+        }
+        PolicyLoader.sortNames(names, count)
+        if count == 0 { o.write(dirBytes); o.write(": warning: no *.policy files\n") }
+        var layer = Layer(directory: dirBytes)
+        var users = UserDatabase()
+        var total = (rules: 0, facts: 0)
+        let contents = arena.allocate(Bytes.self, count: count)!
+        var f = 0
+        while f < count {
+            do throws(PolicyError) {
+                contents[f] = try PolicyLoader.readFile(fd, names[f], &arena)
+            } catch {
+                report(dirBytes, error, &o)
+                errors += 1
+                contents[f] = .empty
+            }
+            let c = PolicyParser.capacity(of: contents[f])
+            total.rules += c.rules
+            total.facts += c.facts
+            f += 1
+        }
+        let rules = arena.allocate(Rule.self, count: total.rules)!
+        let facts = arena.allocate(Fact.self, count: total.facts)!
+        var parser = PolicyParser(rules: rules, ruleCapacity: total.rules, facts: facts, factCapacity: total.facts)
+        f = 0
+        while f < count {
+            parser.lint(contents[f], file: names[f], into: &layer, users: { users.uid(of: $0, &arena) }) { e in
+                report(dirBytes, e, &o)
+                errors += 1
+            }
+            f += 1
+        }
+        // A rule is unreachable when a later rule of the layer matches
+        // every path it can match.
+        var i = 0
+        while i < parser.ruleCount {
+            var j = i + 1
+            while j < parser.ruleCount {
+                if covers(rules[j].pattern, rules[i].pattern) {
+                    o.write(dirBytes); o.write("/"); o.write(rules[i].location.file); o.write(":")
+                    o.write(Int(rules[i].location.line)); o.write(": warning: no launch can reach this rule: ")
+                    o.write(rules[j].location.file); o.write(":"); o.write(Int(rules[j].location.line))
+                    o.write(" decides every path it matches\n")
+                    break
+                }
+                j += 1
+            }
+            i += 1
+        }
+        return errors
+    }
+
+    /// Whether every path `narrow` matches is matched by `wide`: the same
+    /// pattern, a literal path `wide` matches, or `wide` = PREFIX/** with
+    /// `narrow` below PREFIX.
+    static func covers(_ wide: Bytes, _ narrow: Bytes) -> Bool {
+        if wide.equals(narrow) { return true }
+        let literal = narrow.firstIndex(of: UInt8(ascii: "*")) == nil && narrow.firstIndex(of: UInt8(ascii: "?")) == nil
+        if literal { return Pattern.matches(wide, narrow) }
+        if wide.hasSuffix("/**") {
+            let prefix = wide.slice(0, wide.count - 2)
+            if prefix.firstIndex(of: UInt8(ascii: "*")) == nil && prefix.firstIndex(of: UInt8(ascii: "?")) == nil {
+                return narrow.hasPrefix(prefix)
+            }
+        }
+        return false
+    }
+
+    static func report(_ dir: Bytes, _ e: PolicyError, _ o: inout Output) {
+        if e.location.file.isEmpty || e.location.file.hasPrefix("/") {
+            o.write(e.location.file.isEmpty ? dir : e.location.file)
+        } else {
+            o.write(dir); o.write("/"); o.write(e.location.file)
+        }
+        if e.location.line > 0 { o.write(":"); o.write(Int(e.location.line)) }
+        o.write(": ")
+        o.write(e.message)
+        if !e.detail.isEmpty { o.write(" '"); o.write(e.detail); o.write("'") }
+        o.write("\n")
+    }
+}

@@ -1,0 +1,99 @@
+import CInterpose
+
+/// The options run, exec and check share, and the policy they name.
+struct Options {
+    var policies = InlineArray<32, Bytes>(repeating: .empty)
+    var policyCount = 0
+    var landlock = false
+    var landlockOptional = false
+
+    /// Reads options up to the first operand (or `--`). Nil after a usage
+    /// error, which it has reported.
+    static func parse(_ args: inout Arguments, command: StaticString, landlock: Bool) -> Options? {
+        var o = Options()
+        while let w = args.peek() {
+            if w.equals("--") { _ = args.next(); break }
+            if w.equals("--policy") {
+                _ = args.next()
+                guard let dir = args.next(), !dir.isEmpty else {
+                    complain(text(command), text(": --policy needs a directory"))
+                    return nil
+                }
+                if o.policyCount == 32 { complain(text(command), text(": at most 32 --policy layers")); return nil }
+                o.policies[o.policyCount] = dir
+                o.policyCount += 1
+            } else if landlock && w.equals("--landlock") {
+                _ = args.next()
+                o.landlock = true
+            } else if landlock && w.equals("--landlock-if-available") {
+                _ = args.next()
+                o.landlock = true
+                o.landlockOptional = true
+            } else if w.count > 1 && w[0] == UInt8(ascii: "-") {
+                complain(text(command), text(": unknown option '"), w, text("' (see lwcr "), text(command), text(" --help)"))
+                return nil
+            } else {
+                break
+            }
+        }
+        return o
+    }
+
+    /// Makes the given layers (then those already in force) the layers of
+    /// this process and of everything it launches.
+    func install() -> Bool {
+        if policyCount == 0 { return true }
+        var joined = InlineArray<8192, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &joined) { j -> Bool in
+            var m = Message(UnsafeMutableRawBufferPointer(rebasing: j[0..<(j.count - 1)]))
+            var i = 0
+            while i < policyCount {
+                if i > 0 { m.append(":") }
+                m.append(policies[i])
+                i += 1
+            }
+            let inForce = Bytes(cString: lwcr_state_layers())
+            if !inForce.isEmpty { m.append(":"); m.append(inForce) }
+            if m.count >= j.count - 2 { return false }
+            let capacity = lwcr_state_capacity()
+            // What the environment says is now part of our layers: a child's
+            // LWCR_POLICY equal to it is replaced, not appended.
+            if let given = getenv("LWCR_POLICY") { copy(Bytes(cString: given), into: lwcr_state_layers_given()!, capacity) }
+            return copyLayers(m.bytes, into: lwcr_state_layers()!, capacity)
+        }
+    }
+}
+
+/// The policy in force for this command: system directory and layers.
+struct LoadedPolicy {
+    let base: UnsafeMutableRawPointer
+    var policy: Policy
+
+    static let size = 64 << 20
+
+    /// Loads the layers in force (after `Options.install`).
+    static func load() -> LoadedPolicy? {
+        guard let base = lwcr_mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else {
+            complain(text("cannot map memory for the policy"))
+            return nil
+        }
+        var arena = Arena(base: base, capacity: size)
+        let policy = PolicyLoader.load(layers: Bytes(cString: lwcr_state_layers()), system: PolicyLoader.systemDirectory, into: &arena)
+        return LoadedPolicy(base: base, policy: policy)
+    }
+
+    /// Reports a policy error as FILE:LINE: message; true when there was one.
+    func reportError() -> Bool {
+        guard let e = policy.error else { return false }
+        var o = Output.err
+        o.write("lwcr: policy error: ")
+        o.write(e.location.file)
+        if e.location.line > 0 { o.write(":"); o.write(Int(e.location.line)) }
+        o.write(": ")
+        o.write(e.message)
+        if !e.detail.isEmpty { o.write(" '"); o.write(e.detail); o.write("'") }
+        o.write("\n")
+        o.flush()
+        return true
+    }
+}

@@ -1,0 +1,72 @@
+import CInterpose
+
+/// Text to standard output or error, a line at a time. The command runs
+/// the same Embedded Swift core as the library, without stdio.
+struct Output {
+    let fd: Int32
+    var buffer = InlineArray<8192, UInt8>(repeating: 0)
+    var count = 0
+
+    static var out: Output { Output(fd: 1) }
+    static var err: Output { Output(fd: 2) }
+
+    init(fd: Int32) { self.fd = fd }
+
+    mutating func write(_ b: Bytes) {
+        var i = 0
+        while i < b.count {
+            if count == 8192 { flush() }
+            buffer[count] = b[i]
+            count += 1
+            i += 1
+        }
+    }
+
+    mutating func write(_ s: StaticString) { write(Bytes(s.utf8Start, count: s.utf8CodeUnitCount)) }
+
+    mutating func write(_ n: Int) {
+        var digits = InlineArray<24, UInt8>(repeating: 0)
+        withUnsafeMutableBytes(of: &digits) { d in
+            var m = Message(d)
+            m.append(n)
+            write(m.bytes)
+        }
+    }
+
+    mutating func write(cString: UnsafePointer<CChar>) { write(Bytes(cString: cString)) }
+
+    /// A digest as 64 hex digits.
+    mutating func write(_ d: SHA256Digest) {
+        var hex = InlineArray<64, UInt8>(repeating: 0)
+        withUnsafeMutableBytes(of: &hex) { h in
+            d.writeHex(into: h)
+            write(Bytes(UnsafeRawBufferPointer(h)))
+        }
+    }
+
+    mutating func flush() {
+        var done = 0
+        let total = count
+        let fd = self.fd
+        withUnsafeBytes(of: &buffer) { b in
+            while done < total {
+                let n = lwcr_write(fd, b.baseAddress! + done, total - done)
+                if n == -Int(EINTR) { continue }
+                if n <= 0 { break }
+                done += n
+            }
+        }
+        count = 0
+    }
+}
+
+/// `lwcr: MESSAGE` on standard error.
+func complain(_ parts: Bytes...) {
+    var e = Output.err
+    e.write("lwcr: ")
+    for p in parts { e.write(p) }
+    e.write("\n")
+    e.flush()
+}
+
+func text(_ s: StaticString) -> Bytes { Bytes(s.utf8Start, count: s.utf8CodeUnitCount) }

@@ -1,0 +1,52 @@
+import CInterpose
+
+/// `lwcr pin PATH...`: a `require CANONICAL sha256=HEX` line per file.
+enum Pin {
+    static func run(_ args: inout Arguments) -> Int32 {
+        if let w = args.peek(), w.equals("--signed-by") {
+            complain(text("pin: --signed-by needs signature support (signer, signed-by=), which this version does not have yet"))
+            return 2
+        }
+        if let w = args.peek(), w.equals("--") { _ = args.next() }
+        guard args.peek() != nil else {
+            complain(text("pin: which files? usage: lwcr pin PATH..."))
+            return 2
+        }
+        var status: Int32 = 0
+        var o = Output.out
+        while args.next() != nil {
+            let path = args.previous
+            var name = InlineArray<4097, UInt8>(repeating: 0)
+            withUnsafeMutableBytes(of: &name) { n in
+                var count = 0
+                let fd = PathWalk.open(AT_FDCWD, path, flags: O_RDONLY | O_CLOEXEC | O_NOCTTY, noFollow: false, into: n, &count)
+                if fd < 0 {
+                    complain(text("pin: "), Bytes(cString: path), text(": "), Bytes(cString: strerror(-fd)))
+                    status = 2
+                    return
+                }
+                defer { _ = lwcr_close(fd) }
+                var st = stat()
+                _ = lwcr_fstat(fd, &st)
+                if st.st_mode & 0o170000 != 0o100000 {
+                    complain(text("pin: "), Bytes(cString: path), text(": not a regular file"))
+                    status = 2
+                    return
+                }
+                var subject = Subject(fd: fd, path: Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count])), status: st)
+                guard let digest = subject.sha256() else {
+                    complain(text("pin: "), Bytes(cString: path), text(": cannot read"))
+                    status = 2
+                    return
+                }
+                o.write("require ")
+                o.write(subject.path)
+                o.write(" sha256=")
+                o.write(digest)
+                o.write("\n")
+            }
+        }
+        o.flush()
+        return status
+    }
+}
