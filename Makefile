@@ -32,9 +32,8 @@ all: $(BUILD)/liblwcr.so $(BUILD)/lwcr
 # Where the library looks for the system policy, and where lwcr looks for the
 # library, are fixed at build time: rebuild when they change.
 CONFIG := $(BUILD)/config
-$(CONFIG): FORCE
-	@mkdir -p $(BUILD)
-	@echo "SYSCONFDIR=$(SYSCONFDIR) LIBDIR=$(LIBDIR)" | cmp -s - $@ || echo "SYSCONFDIR=$(SYSCONFDIR) LIBDIR=$(LIBDIR)" > $@
+CONFIG_TEXT := SYSCONFDIR=$(SYSCONFDIR) LIBDIR=$(LIBDIR)
+$(shell mkdir -p $(BUILD); [ "$$(cat $(CONFIG) 2>/dev/null)" = "$(CONFIG_TEXT)" ] || echo "$(CONFIG_TEXT)" > $(CONFIG))
 
 $(OBJ)/sys.o: CInterpose/sys.c $(C_HEADERS) $(CONFIG)
 	@mkdir -p $(dir $@)
@@ -49,6 +48,7 @@ $(OBJ)/%.o: CInterpose/%.c $(C_HEADERS)
 $(OBJ)/lwcr.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(CLI_SOURCES) $(C_HEADERS)
 	@mkdir -p $(OBJ)
 	$(SWIFTC) $(EMBEDDED) -module-name lwcr $(CORE_SOURCES) $(PRELOAD_SOURCES) $(CLI_SOURCES) -c -o $@
+	@touch $@
 
 $(BUILD)/lwcr: $(OBJ)/lwcr.o $(OBJ)/sys.o $(OBJ)/preload/state.o $(OBJ)/preload/execl.o $(OBJ)/cli/main.o
 	$(CC) -o $@ $^ -Wl,-z,defs -Wl,--gc-sections -Wl,-z,now -Wl,-z,relro
@@ -56,6 +56,7 @@ $(BUILD)/lwcr: $(OBJ)/lwcr.o $(OBJ)/sys.o $(OBJ)/preload/state.o $(OBJ)/preload/
 $(OBJ)/preload.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(C_HEADERS)
 	@mkdir -p $(OBJ)
 	$(SWIFTC) $(EMBEDDED) -module-name LwcrPreload $(CORE_SOURCES) $(PRELOAD_SOURCES) -c -o $@
+	@touch $@  # swiftc leaves an unchanged object's time alone
 
 # -z defs: a missing symbol fails here, not in the user's program.
 # -Bsymbolic: execl* reach our own execve, never another definition.
@@ -91,4 +92,4 @@ install: all
 clean:
 	rm -rf $(BUILD) .build
 
-.PHONY: all test unit integration demo bench install clean FORCE
+.PHONY: all test unit integration demo bench install clean
