@@ -154,6 +154,14 @@ public enum PathWalk {
                         // The file itself: opened for real, by this name in this directory.
                         var fd = lwcr_openat(dir, cname, flags | O_NOFOLLOW, 0)
                         if fd == -EACCES { fd = lwcr_openat(dir, cname, O_PATH | O_CLOEXEC | O_NOFOLLOW, 0) }
+                        // O_PATH | O_NOFOLLOW opens a symlink itself instead of failing.
+                        if fd >= 0 && flags & O_PATH != 0 && !noFollow {
+                            var st = stat()
+                            if lwcr_fstat(fd, &st) == 0 && st.st_mode & Mode.typeMask == Mode.symlink {
+                                _ = lwcr_close(fd)
+                                fd = -ELOOP
+                            }
+                        }
                         if fd != -ELOOP || noFollow { return fd < 0 ? fd : append(Bytes(n.baseAddress!.assumingMemoryBound(to: UInt8.self), count: nameLength), fd) }
                         // A symlink: fall through to follow it.
                     }

@@ -161,12 +161,19 @@ public enum Facts {
 /// comes from the open descriptor, so no symlink or `..` leads elsewhere;
 /// the directories are examined by that path afterwards, which is sound
 /// because a directory that passes can only be changed by its owner.
-enum TrustedPath {
+public enum TrustedPath {
     static func holds(_ path: Bytes, _ status: stat, _ owner: UInt32?, _ why: inout Finding) -> Bool {
         if !trusted(status, owner) {
             fail(status, owner, path, &why)
             return false
         }
+        return directoriesHeld(path, owner, &why)
+    }
+
+    /// Whether every directory above `path` is owned by root (or `owner`)
+    /// and writable by no group or other user: then no one else can put
+    /// another file at `path`.
+    public static func directoriesHeld(_ path: Bytes, _ owner: UInt32?, _ why: inout Finding) -> Bool {
         var buffer = InlineArray<4097, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &buffer) { b -> Bool in
             if path.count >= b.count || path.count == 0 { return false }

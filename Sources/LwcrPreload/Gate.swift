@@ -150,23 +150,19 @@ enum Gate {
                 // (its interpreter could not open /dev/fd/N); so do we, for
                 // descriptors the caller gave us.
                 if !owned && lwcr_getfd(current) & FD_CLOEXEC != 0 { return ENOENT }
-                if lwcr_setfd(current, 0) != 0 { return EBADF }
                 var interpreter = Bytes.empty
                 var argument = Bytes.empty
                 let ok = withUnsafeBytes(of: &header) { h in
                     Shebang.parse(Bytes(UnsafeRawBufferPointer(rebasing: h[0..<n])), &interpreter, &argument)
                 }
                 if !ok { return ENOEXEC }
-                // The script is handed over as /dev/fd/N: the descriptor that
-                // was checked, not its path, which could change. So $0 in the
-                // script is /dev/fd/N.
                 guard let interp = store(interpreter, words, &wordsUsed) else { return E2BIG }
                 var arg: UnsafeMutablePointer<CChar>? = nil
                 if !argument.isEmpty {
                     arg = store(argument, words, &wordsUsed)
                     if arg == nil { return E2BIG }
                 }
-                guard let fdPath = storeFdPath(current, words, &wordsUsed) else { return E2BIG }
+                guard let fdPath = scriptName(current, owned ? here : .empty, words, &wordsUsed) else { return E2BIG }
                 // As the kernel nests interpreters: [interp, arg?, script] replaces argv[0].
                 let newItems = arg == nil ? 2 : 3
                 let keep = prefixCount > 0 ? prefixCount - 1 : 0
@@ -186,10 +182,9 @@ enum Gate {
                 if e != ENOEXEC || !fallback || depth != 0 { return e }
                 // execvp's rule: what the kernel cannot execute, /bin/sh runs.
                 fallback = false
-                if lwcr_setfd(current, 0) != 0 { return EBADF }
                 let sh: StaticString = "/bin/sh"
                 guard let shWord = store(Bytes(sh.utf8Start, count: sh.utf8CodeUnitCount), words, &wordsUsed),
-                      let fdPath = storeFdPath(current, words, &wordsUsed) else { return E2BIG }
+                      let fdPath = scriptName(current, here, words, &wordsUsed) else { return E2BIG }
                 prefix[0] = shWord
                 prefix[1] = fdPath
                 prefixCount = 2
@@ -226,6 +221,23 @@ enum Gate {
         start.storeBytes(of: 0, toByteOffset: b.count, as: UInt8.self)
         used += b.count + 1
         return start.assumingMemoryBound(to: CChar.self)
+    }
+
+    /// How the interpreter is to read the checked script, and so what `$0`
+    /// is. Its canonical path when no one but root or this user can put
+    /// another file there (every directory above it owned by one of them and
+    /// writable by no group or other user): scripts that find themselves by
+    /// `$0` keep working. Otherwise `/dev/fd/N`, the descriptor that was
+    /// checked, made inheritable: a path there could be swapped before the
+    /// interpreter opens it. Nil when out of room (or the descriptor cannot
+    /// be passed on).
+    static func scriptName(_ fd: Int32, _ path: Bytes, _ words: UnsafeMutableRawBufferPointer, _ used: inout Int) -> UnsafeMutablePointer<CChar>? {
+        var why = Finding()
+        if !path.isEmpty && TrustedPath.directoriesHeld(path, UInt32(bitPattern: lwcr_geteuid()), &why) {
+            return store(path, words, &used)
+        }
+        if lwcr_setfd(fd, 0) != 0 { return nil }
+        return storeFdPath(fd, words, &used)
     }
 
     static func storeFdPath(_ fd: Int32, _ words: UnsafeMutableRawBufferPointer, _ used: inout Int) -> UnsafeMutablePointer<CChar>? {

@@ -57,6 +57,22 @@ final class PathWalkTests: XCTestCase {
         XCTAssertEqual(walk(root + "/dirlink/deeper/../../tool"), root + "/tool")
     }
 
+    /// Opened with O_PATH, a final symlink is still followed (O_PATH with
+    /// O_NOFOLLOW would otherwise open the link itself).
+    func testPathFlagFollowsFinalSymlink() {
+        dir.write("tool", "x")
+        symlink("tool", root + "/link")
+        var out = [UInt8](repeating: 0, count: 4097)
+        let name = out.withUnsafeMutableBytes { b -> String in
+            var count = 0
+            let fd = PathWalk.open(AT_FDCWD, root + "/link", flags: O_RDONLY | O_CLOEXEC | 0o10000000, noFollow: false, into: b, &count)
+            if fd < 0 { return "errno \(-fd)" }
+            close(fd)
+            return String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<count]), as: UTF8.self)
+        }
+        XCTAssertEqual(name, root + "/tool")
+    }
+
     /// `..` goes to the physical parent, as the kernel resolves it.
     func testDotDotIsPhysical() throws {
         try FileManager.default.createDirectory(atPath: root + "/a/b", withIntermediateDirectories: true)

@@ -68,3 +68,22 @@ test_relative_policy_directory() {
     grep -q "^lwcr: deny $WORK/bin/tool" err || { fail "no deny line"; return; }
     pass
 }
+
+# The shipped baseline lets ordinary programs work, and stops a copy of a
+# system tool launched from /tmp.
+test_baseline_policy_with_real_programs() {
+    printf 'all:\n\t@ls / > /dev/null && echo make-ok\n' > "$WORK/Makefile"
+    LWCR_POLICY=$ROOT/policy.d LD_PRELOAD=$LIB bash -c \
+        'ls / > /dev/null && echo ls-ok; python3 -c "import subprocess; subprocess.run([\"true\"]); print(\"python-ok\")"; make -s -C "$0"; echo x | xargs echo xargs-ok; find / -maxdepth 0 -exec echo find-ok \;' \
+        "$WORK" > out 2> err
+    cat out err
+    for w in ls-ok python-ok make-ok 'xargs-ok x' find-ok; do grep -qx "$w" out || { fail "$w missing under the baseline"; return; }; done
+    [ -s err ] && { fail "the baseline logged something for ordinary programs"; return; }
+    cp /usr/bin/touch /tmp/lwcr-baseline-test-$$
+    LWCR_POLICY=$ROOT/policy.d LD_PRELOAD=$LIB bash -c '"$0" "$1"' /tmp/lwcr-baseline-test-$$ "$WORK/ran" > out 2> err
+    rm -f /tmp/lwcr-baseline-test-$$
+    cat err
+    [ -e "$WORK/ran" ] && { fail "a tool in /tmp ran under the baseline"; return; }
+    grep -q "denied by rule \[10-baseline.policy:" err || { fail "no deny line"; return; }
+    pass
+}

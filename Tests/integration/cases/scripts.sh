@@ -30,6 +30,22 @@ test_script_itself_denied() {
     pass
 }
 
+# Where no one but root (or the user launching it) can put another file at
+# the script's path, the interpreter gets that path, so $0 is the real name
+# and scripts that find themselves by $0 (pyenv's shims) keep working.
+test_script_in_held_directory_keeps_its_name() {
+    [ "$(id -u)" = 0 ] || { skip "needs root to make a root-owned directory"; return; }
+    local dir=/run/lwcr-test-$$
+    mkdir -m 755 "$dir"
+    printf '#!%s\necho "script ran as $0"\n' "$(readlink -f /bin/sh)" > "$dir/script"
+    chmod 755 "$dir/script"
+    policy "require $dir/script sha256=$(pin "$dir/script")"
+    under bash -c '"$0"' "$dir/script" > out 2> err; cat out err
+    rm -rf "$dir"
+    grep -qx "script ran as $dir/script" out || { fail "\$0 is not the script's path"; return; }
+    pass
+}
+
 test_script_allowed_runs_from_descriptor() {
     make_script
     policy "require $WORK/bin/script sha256=$(pin "$WORK/bin/script")" \
