@@ -84,3 +84,20 @@ test_user_shell_interactive() {
     grep -q '^alive-42' screen || { fail "the shell did not keep working"; return; }
     pass
 }
+
+# The ~/.profile recipe of the README: a login shell re-enters itself under
+# lwcr once, and then refuses a tampered tool.
+test_user_profile_recipe() {
+    mkdir -p "$WORK/bin" "$WORK/home/lwcr.d"; cp /usr/bin/touch "$WORK/bin/tool"
+    echo "require $WORK/bin/tool sha256=$WRONG" > "$WORK/home/lwcr.d/10.policy"
+    sed -n '/^# Re-enter the login shell under lwcr, once./,/^fi$/p' "$ROOT/README.md" \
+        | sed "s|/usr/local/bin/lwcr|$LWCR|g" > "$WORK/home/.profile"
+    grep -q 'exec' "$WORK/home/.profile" || { fail "the recipe is not in the README"; return; }
+    printf '%s %s; echo "status=$?"; echo "preload=$LD_PRELOAD"; echo "layers=$LWCR_POLICY"\n' "$WORK/bin/tool" "$WORK/ran" \
+        | env -i HOME="$WORK/home" SHELL=/bin/bash PATH=/usr/bin:/bin bash -l > out 2> err
+    cat out err
+    [ -e "$WORK/ran" ] && { fail "the tampered tool ran in the login shell"; return; }
+    grep -qx 'status=126' out && grep -qx "preload=$ROOT/build/liblwcr.so" out && grep -qx "layers=$WORK/home/lwcr.d" out \
+        || { fail "the login shell is not under lwcr"; return; }
+    pass
+}
