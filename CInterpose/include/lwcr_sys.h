@@ -91,6 +91,7 @@ static inline void *lwcr_mmap(size_t len, int prot, int flags, int fd, long off)
 static inline int lwcr_munmap(void *p, size_t len) { return (int)lwcr_ret(syscall(SYS_munmap, p, len)); }
 static inline int lwcr_getfd(int fd) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_GETFD)); }
 static inline int lwcr_setfd(int fd, int flags) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_SETFD, flags)); }
+static inline int lwcr_dupfd(int fd, int minimum) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_DUPFD, minimum)); }
 static inline int lwcr_dupfd_cloexec(int fd, int minimum) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, minimum)); }
 static inline int lwcr_dup2(int fd, int newfd) { return (int)lwcr_ret(syscall(SYS_dup2, fd, newfd)); }
 static inline int lwcr_chdir(const char *path) { return (int)lwcr_ret(syscall(SYS_chdir, path)); }

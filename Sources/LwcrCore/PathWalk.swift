@@ -13,6 +13,10 @@ import CInterpose
 /// goes to the physical parent, so the name has neither.
 public enum PathWalk {
     static let maxLinks = 40
+    /// Returned instead of a descriptor when the file could be opened but
+    /// not named by a path that is sure to be the one it was reached by
+    /// (a relative path from a directory others can rename).
+    public static let unnamed: Int32 = -100_000
 
     /// Opens `path` (relative to `dirfd` when it does not start with `/`)
     /// with `flags` for the last component; writes its canonical path into
@@ -39,6 +43,7 @@ public enum PathWalk {
             let r = lwcr_getcwd_raw(out.baseAddress!.assumingMemoryBound(to: CChar.self), out.count)
             if r <= 0 || out[0] != UInt8(ascii: "/") { return -ELOOP }
             n = Int(r) - 1  // getcwd's length counts the NUL
+            if !Held.byUs(Bytes(UnsafeRawBufferPointer(rebasing: out[0..<n])), uid: UInt32(bitPattern: lwcr_geteuid())) { return unnamed }
             if n == 1 { n = 0 }  // "/" is the empty prefix
         }
         var start = 0
@@ -274,7 +279,7 @@ public enum PathWalk {
                                         : lwcr_openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
             if dir < 0 { return dir }
             let n = PathWalk.nameOf(dir, out)
-            if n < 0 { _ = lwcr_close(dir); return -ENOENT }
+            if n < 0 { _ = lwcr_close(dir); return PathWalk.unnamed }
             count = n == 1 ? 0 : n  // "/" is the empty prefix
             return dir
         }
@@ -292,7 +297,7 @@ public enum PathWalk {
 
     /// The kernel's current name for an open descriptor, from
     /// /proc/self/fd/N, accepted only while that name still leads to the
-    /// same file. For launches by descriptor (fexecve, execveat with
+    /// same file and no one but root or this user can change that (Held). For launches by descriptor (fexecve, execveat with
     /// AT_EMPTY_PATH), where no path was given. Returns the length or -1.
     public static func nameOf(_ fd: Int32, _ out: UnsafeMutableRawBufferPointer) -> Int {
         var link = InlineArray<32, UInt8>(repeating: 0)
@@ -311,6 +316,10 @@ public enum PathWalk {
         if lwcr_fstatat(AT_FDCWD, out.baseAddress!.assumingMemoryBound(to: CChar.self), &byName, 0) != 0 { return -1 }
         if lwcr_fstat(fd, &byFd) != 0 { return -1 }
         if byName.st_dev != byFd.st_dev || byName.st_ino != byFd.st_ino { return -1 }
+        // Renamed between the caller's open and now, the file would carry a
+        // name it was not opened by: trust the name only where no one else
+        // can rename it.
+        if !Held.byUs(Bytes(UnsafeRawBufferPointer(rebasing: out[0..<n])), uid: UInt32(bitPattern: lwcr_geteuid())) { return -1 }
         return n
     }
 }

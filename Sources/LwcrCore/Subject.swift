@@ -100,9 +100,11 @@ public enum Facts {
                 if f.group != group { continue }
                 var why = Finding(.allowed, f.word)
                 let value = evaluate(f, allowedOwner, &subject, &why)
-                if value != f.negated { continue }
+                // A fact that could not be evaluated fails, negated or not:
+                // an unreadable file must not pass `!sha256=`.
+                if value != f.negated && why.reason != .unreadable { continue }
                 ok = false
-                if f.negated { why.reason = .negatedHolds }
+                if f.negated && why.reason != .unreadable { why.reason = .negatedHolds }
                 if firstFailure == nil { firstFailure = why }
             }
             if ok { return true }
@@ -215,4 +217,5 @@ enum Mode {
     static let setuid: UInt32 = 0o4000
     static let setgid: UInt32 = 0o2000
     static let groupOrOtherWritable: UInt32 = 0o022
+    static let sticky: UInt32 = 0o1000
 }

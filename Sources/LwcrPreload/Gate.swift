@@ -124,6 +124,10 @@ enum Gate {
         switch target {
         case .path(let dirfd, let path, let noFollow):
             current = open(dirfd, path, noFollow, name, &nameCount)
+            if current == PathWalk.unnamed {
+                _ = verify(-1, Bytes(cString: path), named: false, policy, launch.report, via: .empty)
+                return EACCES
+            }
             if current < 0 { return -current }
             fds.own(current)
         case .descriptor(let fd):
@@ -192,6 +196,10 @@ enum Gate {
             }
             // The interpreter (or /bin/sh) is a launch of its own.
             current = open(AT_FDCWD, next!, false, name, &nameCount)
+            if current == PathWalk.unnamed {
+                _ = verify(-1, Bytes(cString: next!), named: false, policy, launch.report, via: via)
+                return EACCES
+            }
             if current < 0 { return -current }
             fds.own(current)
             owned = true
@@ -203,7 +211,11 @@ enum Gate {
     static func verify(_ fd: Int32, _ path: Bytes, named: Bool, _ policy: Policy, _ report: Report, via: Bytes) -> Bool {
         var decision = Decision()
         var st = stat()
-        if !named || lwcr_fstat(fd, &st) != 0 {
+        if named && lwcr_fstat(fd, &st) == 0 && st.st_mode & 0o170000 != 0o100000 {
+            // The kernel executes regular files only; say nothing, as it does.
+            return false
+        }
+        if !named || fd < 0 {
             decision.allowed = false
             decision.finding.reason = .unnamed
         } else {
@@ -225,19 +237,24 @@ enum Gate {
 
     /// How the interpreter is to read the checked script, and so what `$0`
     /// is. Its canonical path when no one but root or this user can put
-    /// another file there (every directory above it owned by one of them and
-    /// writable by no group or other user): scripts that find themselves by
+    /// another file there (Held): scripts that find themselves by
     /// `$0` keep working. Otherwise `/dev/fd/N`, the descriptor that was
     /// checked, made inheritable: a path there could be swapped before the
     /// interpreter opens it. Nil when out of room (or the descriptor cannot
     /// be passed on).
     static func scriptName(_ fd: Int32, _ path: Bytes, _ words: UnsafeMutableRawBufferPointer, _ used: inout Int) -> UnsafeMutablePointer<CChar>? {
-        var why = Finding()
-        if !path.isEmpty && TrustedPath.directoriesHeld(path, UInt32(bitPattern: lwcr_geteuid()), &why) {
+        if !path.isEmpty && Held.byUs(path, uid: UInt32(bitPattern: lwcr_geteuid())) {
             return store(path, words, &used)
         }
-        if lwcr_setfd(fd, 0) != 0 { return nil }
-        return storeFdPath(fd, words, &used)
+        // Not on 0, 1 or 2, where the script would be read as a standard stream.
+        var passed = fd
+        if fd < 3 {
+            passed = lwcr_dupfd(fd, 3)
+            if passed < 0 { return nil }
+        } else if lwcr_setfd(fd, 0) != 0 {
+            return nil
+        }
+        return storeFdPath(passed, words, &used)
     }
 
     static func storeFdPath(_ fd: Int32, _ words: UnsafeMutableRawBufferPointer, _ used: inout Int) -> UnsafeMutablePointer<CChar>? {

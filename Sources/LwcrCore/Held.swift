@@ -1,0 +1,40 @@
+import CInterpose
+
+/// Whether no one but root or `uid` can put another file at a path: the
+/// question behind trusting a name after the fact (the name of a descriptor
+/// from /proc, the path a script's interpreter will open).
+///
+/// Every directory from the file up to `/` must be one that others cannot
+/// change the entry in: owned by root or `uid` and writable by no group or
+/// other user, or sticky (like /tmp) with the entry itself owned by root or
+/// `uid` (in a sticky directory only the entry's owner, the directory's
+/// owner or root may rename or remove it, so the directory must be root's
+/// or `uid`'s too).
+public enum Held {
+    public static func byUs(_ path: Bytes, uid: UInt32) -> Bool {
+        var buffer = InlineArray<4097, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &buffer) { b -> Bool in
+            if path.count >= b.count || path.count == 0 || path[0] != UInt8(ascii: "/") { return false }
+            b.copyMemory(from: path.raw)
+            b[path.count] = 0
+            let cs = b.baseAddress!.assumingMemoryBound(to: CChar.self)
+            var entry = stat()
+            if lwcr_fstatat(AT_FDCWD, cs, &entry, AT_SYMLINK_NOFOLLOW) != 0 { return false }
+            var end = path.count
+            while end > 1 {
+                end -= 1
+                while end > 0 && path[end] != UInt8(ascii: "/") { end -= 1 }
+                let dirLength = end == 0 ? 1 : end
+                b[dirLength] = 0
+                var dir = stat()
+                if lwcr_fstatat(AT_FDCWD, cs, &dir, AT_SYMLINK_NOFOLLOW) != 0 { return false }
+                let ours = dir.st_uid == 0 || dir.st_uid == uid
+                let closed = dir.st_mode & Mode.groupOrOtherWritable == 0
+                let sticky = dir.st_mode & Mode.sticky != 0 && (entry.st_uid == 0 || entry.st_uid == uid)
+                if !ours || !(closed || sticky) { return false }
+                entry = dir
+            }
+            return true
+        }
+    }
+}
