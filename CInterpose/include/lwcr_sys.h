@@ -25,6 +25,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -79,6 +81,23 @@ static inline int lwcr_openat2_nolinks(int dirfd, const char *path, int flags) {
 static inline long lwcr_getcwd_raw(char *buf, size_t n) { return lwcr_ret(syscall(SYS_getcwd, buf, n)); }
 static inline long lwcr_readlinkat(int dirfd, const char *path, char *buf, size_t n) {
     return lwcr_ret(syscall(SYS_readlinkat, dirfd, path, buf, n));
+}
+// Whether the kernel would execute the file on `fd`: execveat with
+// AT_EXECVE_CHECK (Linux 6.14) runs every check of an exec (mode, noexec
+// mounts, Landlock, LSMs) and executes nothing. -EINVAL before 6.14.
+static inline int lwcr_execve_check(int fd) {
+    char *none[] = {0};
+    return (int)lwcr_ret(syscall(SYS_execveat, fd, "", none, none, AT_EMPTY_PATH | 0x10000));
+}
+// Before 6.14: execute permission for the effective ids (faccessat2, 5.8)...
+static inline int lwcr_may_execute_mode(int fd) {
+    return (int)lwcr_ret(syscall(439, fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS));
+}
+// ...and a mount that allows execution. 1 when noexec, 0 when not, -errno.
+static inline int lwcr_noexec_mount(int fd) {
+    struct statfs s;
+    if (syscall(SYS_fstatfs, fd, &s) != 0) return -errno;
+    return (s.f_flags & 8 /* ST_NOEXEC, a GNU name */) ? 1 : 0;
 }
 static inline long lwcr_getdents64(int fd, void *buf, size_t n) { return lwcr_ret(syscall(SYS_getdents64, fd, buf, n)); }
 static inline int lwcr_execveat(int fd, const char *path, char *const *argv, char *const *envp, int flags) {

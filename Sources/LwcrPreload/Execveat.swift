@@ -21,22 +21,30 @@ public func interposed_execveat(_ dirfd: Int32, _ path: UnsafePointer<CChar>?, _
 
 enum ExecuteCheck {
     static func check(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ flags: Int32, _ launch: Launch) -> Int32 {
-        guard case .policy(let policy) = PolicyState.current() else {
+        let policy: UnsafePointer<Policy>
+        switch PolicyState.current() {
+        case .none:
             let r = lwcr_execveat(dirfd, path, launch.argv, launch.envp, flags)
             return r < 0 ? failure(-r) : r
+        case .unavailable:
+            Gate.deny(unavailable: Bytes(cString: path), launch)
+            return failure(EACCES)
+        case .policy(let p):
+            policy = p
         }
+        // Whoever asks will then run the file itself: any doubt is a no.
         var name = InlineArray<4097, UInt8>(repeating: 0)
-        let allowed = withUnsafeMutableBytes(of: &name) { b -> Bool in
+        let refused = withUnsafeMutableBytes(of: &name) { b -> Int32 in
             var count = 0
             let fd = path[0] == 0 ? dirfd : Gate.open(dirfd, path, flags & AT_SYMLINK_NOFOLLOW != 0, b, &count)
-            if fd < 0 { return true }  // the kernel gives the error below
+            if fd == PathWalk.unnamed { count = -1 } else if fd < 0 { return -fd }
             if path[0] == 0 { count = PathWalk.nameOf(fd, b) }
-            let ok = Gate.verify(fd, count < 0 ? .empty : Bytes(UnsafeRawBufferPointer(rebasing: b[0..<count])),
+            let ok = Gate.verify(fd, count < 0 ? Bytes(cString: path) : Bytes(UnsafeRawBufferPointer(rebasing: b[0..<count])),
                                  named: count >= 0, policy.pointee, launch.report, via: .empty)
-            if path[0] != 0 { _ = lwcr_close(fd) }
-            return ok
+            if path[0] != 0 && fd >= 0 { _ = lwcr_close(fd) }
+            return ok ? 0 : EACCES
         }
-        if !allowed { return failure(EACCES) }
+        if refused != 0 { return failure(refused) }
         let r = lwcr_execveat(dirfd, path, launch.argv, launch.envp, flags)
         return r < 0 ? failure(-r) : r
     }

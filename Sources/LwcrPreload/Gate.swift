@@ -154,6 +154,10 @@ enum Gate {
                 // (its interpreter could not open /dev/fd/N); so do we, for
                 // descriptors the caller gave us.
                 if !owned && lwcr_getfd(current) & FD_CLOEXEC != 0 { return ENOENT }
+                // The script itself is never handed to execve, so ask the
+                // kernel whether it would have run it (mode, noexec, Landlock).
+                let refused = mayExecute(current)
+                if refused != 0 { return refused }
                 var interpreter = Bytes.empty
                 var argument = Bytes.empty
                 let ok = withUnsafeBytes(of: &header) { h in
@@ -205,6 +209,21 @@ enum Gate {
             owned = true
             depth += 1
         }
+    }
+
+    /// 0 when the kernel would execute the file on `fd`, else its errno.
+    static func mayExecute(_ fd: Int32) -> Int32 {
+        let r = lwcr_execve_check(fd)
+        if r == 0 { return 0 }
+        if r != -EINVAL { return -r }
+        // Before Linux 6.14: the mode for our effective ids, then the mount.
+        let mode = lwcr_may_execute_mode(fd)
+        if mode < 0 && mode != -ENOSYS { return -mode }
+        if mode == -ENOSYS {
+            var st = stat()
+            if lwcr_fstat(fd, &st) != 0 || st.st_mode & 0o111 == 0 { return EACCES }
+        }
+        return lwcr_noexec_mount(fd) == 0 ? 0 : EACCES
     }
 
     /// Decides the file on `fd`, named `path`; logs what needs logging.

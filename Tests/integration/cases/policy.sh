@@ -129,3 +129,42 @@ test_owner_trusted_path_no_setid() {
     [ -e "$WORK/ran5" ] || { fail "second alternative (!no-setid) should allow"; return; }
     pass
 }
+
+# A file the policy cannot read does not pass a negated content fact.
+test_unreadable_file_fails_negated_sha256() {
+    command -v setpriv > /dev/null || { skip "needs setpriv (util-linux) to drop to another user"; return; }
+    [ "$(id -u)" = 0 ] || { skip "needs root to switch users"; return; }
+    mkdir -p "$WORK/bin"; chmod 755 "$(dirname "$WORK")" "$WORK" "$WORK/bin"
+    cp /usr/bin/touch "$WORK/bin/blocked"; chmod 0111 "$WORK/bin/blocked"
+    policy "require $WORK/bin/** !sha256=$(pin /usr/bin/touch)"
+    chmod -R a+rX "$WORK/policy.d"
+    setpriv --reuid=65534 --regid=65534 --clear-groups env LWCR_POLICY=$WORK/policy.d LD_PRELOAD=$LIB \
+        "$BIN/launch_execve" "$WORK/bin/blocked" /tmp/lwcr-unreadable-$$ > out 2> err; cat out err
+    [ -e /tmp/lwcr-unreadable-$$ ] && { rm -f /tmp/lwcr-unreadable-$$; fail "an execute-only copy passed !sha256="; return; }
+    grep -q 'cannot read the file to check' err || { fail "no deny line saying why"; return; }
+    pass
+}
+
+# fexecve of a file renamed after its open is not judged by its new name.
+test_descriptor_launch_after_rename() {
+    mkdir -p "$WORK/bin"; chmod 777 "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "require $WORK/bin/tool sha256=$WRONG"
+    under "$BIN/fexecve_renamed" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "renamed after open, the file ran"; return; }
+    grep -q 'cannot name the file' err || { fail "no deny line"; return; }
+    pass
+}
+
+# execveat(AT_EXECVE_CHECK) answers with the policy too, and never allows in doubt.
+test_execve_check_query() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "deny $WORK/bin/tool"
+    under "$BIN/execve_check" "$WORK/bin/tool" > out 2> err; cat out err
+    grep -q '^result: errno=13$' out || { fail "a denied file passed AT_EXECVE_CHECK"; return; }
+    under "$BIN/execve_check" /usr/bin/env > out 2> err; cat out err
+    if grep -q '^result: errno=22$' out; then skip "this kernel has no AT_EXECVE_CHECK"; return; fi
+    grep -q '^result: status=0$' out || { fail "an allowed file failed AT_EXECVE_CHECK"; return; }
+    LWCR_POLICY=$WORK/missing LD_PRELOAD=$LIB "$BIN/execve_check" /usr/bin/env > out 2> err; cat out err
+    grep -q '^result: errno=13$' out || { fail "a broken policy answered yes"; return; }
+    pass
+}

@@ -79,3 +79,24 @@ test_enoexec_fallback_runs_sh() {
     grep -q '^result: errno=8$' out || { fail "execve should fail with ENOEXEC"; return; }
     pass
 }
+
+# The script is never handed to execve itself, so lwcr asks the kernel
+# whether it would run it: no execute bit, or a noexec mount, refuse it.
+test_script_kernel_checks_still_apply() {
+    make_script
+    policy "default allow"
+    chmod 644 "$WORK/bin/script"
+    under "$BIN/launch_execve" "$WORK/bin/script" x > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "a script without the execute bit ran"; return; }
+    grep -q '^result: errno=13$' out || { fail "expected EACCES for mode 644"; return; }
+    if [ "$(id -u)" = 0 ] && mkdir -p "$WORK/noexec" && mount -t tmpfs -o noexec tmpfs "$WORK/noexec" 2>/dev/null; then
+        cp "$WORK/bin/script" "$WORK/noexec/script"; chmod 755 "$WORK/noexec/script"
+        under "$BIN/launch_execve" "$WORK/noexec/script" x > out 2> err; cat out err
+        umount "$WORK/noexec"
+        [ -e "$WORK/ran" ] && { fail "a script on a noexec mount ran"; return; }
+        grep -q '^result: errno=13$' out || { fail "expected EACCES on a noexec mount"; return; }
+        pass "mode and noexec mount"
+    else
+        pass "mode only (cannot mount a noexec tmpfs here)"
+    fi
+}
