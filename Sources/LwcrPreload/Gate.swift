@@ -160,8 +160,9 @@ enum Gate {
                 if refused != 0 { return refused }
                 var interpreter = Bytes.empty
                 var argument = Bytes.empty
+                // The whole buffer: past what was read it is zero, as the kernel's is.
                 let ok = withUnsafeBytes(of: &header) { h in
-                    Shebang.parse(Bytes(UnsafeRawBufferPointer(rebasing: h[0..<n])), &interpreter, &argument)
+                    Shebang.parse(Bytes(h), &interpreter, &argument)
                 }
                 if !ok { return ENOEXEC }
                 guard let interp = store(interpreter, words, &wordsUsed) else { return E2BIG }
@@ -354,26 +355,43 @@ struct OwnedDescriptors {
     }
 }
 
-/// The `#!` line as the kernel reads it (binfmt_script): the interpreter is
-/// the first word after `#!`, and the rest of the line, trimmed, is one
-/// optional argument.
+/// The `#!` line as the kernel reads it (fs/binfmt_script.c): within the
+/// first 256 bytes (zero-filled past the end of the file), up to a newline;
+/// the interpreter is the first word, the rest of the line, with spaces and
+/// tabs trimmed at both ends, is one optional argument; a NUL ends a word.
+/// Without a newline the line runs to the end of the buffer, unless the
+/// interpreter's name might be cut short there (no space, tab or NUL after
+/// it), which is ENOEXEC.
 enum Shebang {
-    static func parse(_ header: Bytes, _ interpreter: inout Bytes, _ argument: inout Bytes) -> Bool {
-        guard let newline = header.firstIndex(of: UInt8(ascii: "\n")) else {
-            // No end of line in the first 256 bytes: the kernel would
-            // truncate; we refuse rather than guess.
-            return false
+    static func parse(_ buf: Bytes, _ interpreter: inout Bytes, _ argument: inout Bytes) -> Bool {
+        func spacetab(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") }
+        func nonSpacetab(_ from: Int, _ to: Int) -> Int? {
+            var i = from
+            while i < to { if !spacetab(buf[i]) { return i }; i += 1 }
+            return nil
         }
-        func blank(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") }
-        var i = 2
-        while i < newline && blank(header[i]) { i += 1 }
-        let start = i
-        while i < newline && !blank(header[i]) && header[i] != 0 { i += 1 }
-        interpreter = header.slice(start, i)
-        while i < newline && blank(header[i]) { i += 1 }
-        var end = newline
-        while end > i && (blank(header[end - 1]) || header[end - 1] == UInt8(ascii: "\r")) { end -= 1 }
-        argument = header.slice(i, end)
-        return !interpreter.isEmpty
+        func terminator(_ from: Int, _ to: Int) -> Int? {
+            var i = from
+            while i < to { if spacetab(buf[i]) || buf[i] == 0 { return i }; i += 1 }
+            return nil
+        }
+        let bufEnd = buf.count - 1
+        var end: Int
+        if let newline = buf.firstIndex(of: UInt8(ascii: "\n")) {
+            end = newline
+        } else {
+            guard let first = nonSpacetab(2, bufEnd), terminator(first, bufEnd) != nil else { return false }
+            end = bufEnd
+        }
+        while end > 2 && spacetab(buf[end - 1]) { end -= 1 }
+        guard let name = nonSpacetab(2, end), name != end else { return false }
+        let separator = terminator(name, end)
+        interpreter = buf.slice(name, separator ?? end)
+        argument = .empty
+        if let separator, buf[separator] != 0, let arg = nonSpacetab(separator, end) {
+            let cut = buf.slice(arg, end).firstIndex(of: 0).map { arg + $0 } ?? end
+            argument = buf.slice(arg, cut)
+        }
+        return true
     }
 }

@@ -66,7 +66,7 @@ enum Check {
                 if depth >= Gate.maxScriptDepth { indent(depth, &o); o.write("=> too many nested interpreters\n"); return 1 }
                 var interpreter = Bytes.empty
                 var argument = Bytes.empty
-                let ok = withUnsafeBytes(of: &header) { Shebang.parse(Bytes(UnsafeRawBufferPointer(rebasing: $0[0..<h])), &interpreter, &argument) }
+                let ok = withUnsafeBytes(of: &header) { Shebang.parse(Bytes($0), &interpreter, &argument) }
                 if !ok { indent(depth, &o); o.write("=> the #! line cannot be read\n"); return 1 }
                 var interp = InlineArray<257, UInt8>(repeating: 0)
                 let r = withUnsafeMutableBytes(of: &interp) { b -> Int32 in

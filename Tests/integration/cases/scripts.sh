@@ -100,3 +100,23 @@ test_script_kernel_checks_still_apply() {
         pass "mode only (cannot mount a noexec tmpfs here)"
     fi
 }
+
+# #! lines are read as the kernel reads them: the same outcome with and
+# without lwcr for each odd first line.
+test_shebang_parsed_like_the_kernel() {
+    local sh i=0 v plain lwcr
+    sh=$(readlink -f /bin/sh)
+    mkdir -p "$WORK/s"
+    policy "default allow"
+    for v in "#!$sh" "#!$sh\n" "#! $sh -e \t\necho ran-\$0" "#!\t$sh\t-x\necho ran" "#!$sh\r\necho ran" \
+             "#!$sh -e -u\necho ran" "#!\n" "#!   \n" "#!$sh -c 'echo ran'\n"; do
+        i=$((i + 1))
+        printf "$v" > "$WORK/s/$i"; chmod 755 "$WORK/s/$i"
+        plain=$(cd "$WORK/s" && "$BIN/launch_execve" "./$i" x 2>&1; echo "exit=$?")
+        lwcr=$(cd "$WORK/s" && under "$BIN/launch_execve" "./$i" x 2>&1; echo "exit=$?")
+        printf '%s\n  kernel: %s\n  lwcr:   %s\n' "$(printf "$v" | head -1 | od -c | head -1)" "$plain" "$lwcr"
+        # $0 differs by design: the canonical path, or /dev/fd/N (see README).
+        [ "$plain" = "$(echo "$lwcr" | sed "s|/dev/fd/[0-9]*|./$i|g; s|$WORK/s/$i|./$i|g")" ] || { fail "first line $i: kernel and lwcr differ"; return; }
+    done
+    pass "$i first lines"
+}
