@@ -26,6 +26,11 @@ int lwcr_sig_set_default(int sig) {
     return (int)lwcr_ret(syscall(SYS_rt_sigaction, sig, &sa, 0, 8));
 }
 
+int lwcr_sig_set_ignored(int sig) {
+    struct lwcr_ksigaction sa = {(void *)SIG_IGN, 0, 0, 0};
+    return (int)lwcr_ret(syscall(SYS_rt_sigaction, sig, &sa, 0, 8));
+}
+
 // system(3) ignores SIGINT and SIGQUIT while it waits. We save and restore
 // the caller's disposition through glibc's sigaction, since a handler the
 // caller installed has glibc's restorer, and this runs in the caller's own
@@ -44,6 +49,28 @@ int lwcr_sig_restore(int sig, void *const *saved) {
     struct sigaction old;
     memcpy(&old, saved, sizeof old);
     return sigaction(sig, &old, 0) == 0 ? 0 : -errno;
+}
+
+static long system_callers;
+static struct sigaction system_saved_int, system_saved_quit;
+
+void lwcr_system_signals_enter(int *reset_int, int *reset_quit) {
+    if (__atomic_fetch_add(&system_callers, 1, __ATOMIC_ACQ_REL) == 0) {
+        struct sigaction ignore;
+        memset(&ignore, 0, sizeof ignore);
+        ignore.sa_handler = SIG_IGN;
+        sigaction(SIGINT, &ignore, &system_saved_int);
+        sigaction(SIGQUIT, &ignore, &system_saved_quit);
+    }
+    *reset_int = system_saved_int.sa_handler != SIG_IGN;
+    *reset_quit = system_saved_quit.sa_handler != SIG_IGN;
+}
+
+void lwcr_system_signals_leave(void) {
+    if (__atomic_sub_fetch(&system_callers, 1, __ATOMIC_ACQ_REL) == 0) {
+        sigaction(SIGINT, &system_saved_int, 0);
+        sigaction(SIGQUIT, &system_saved_quit, 0);
+    }
 }
 
 int lwcr_clone_vfork(int (*fn)(void *), void *stack_top, void *arg, int extra_flags, int *pidfd) {

@@ -107,6 +107,7 @@ static inline void *lwcr_mmap(size_t len, int prot, int flags, int fd, long off)
     long r = syscall(SYS_mmap, 0, len, prot, flags, fd, off);
     return r == -1 ? 0 : (void *)r;
 }
+static inline int lwcr_mprotect(void *p, size_t len, int prot) { return (int)lwcr_ret(syscall(SYS_mprotect, p, len, prot)); }
 static inline int lwcr_munmap(void *p, size_t len) { return (int)lwcr_ret(syscall(SYS_munmap, p, len)); }
 static inline int lwcr_getfd(int fd) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_GETFD)); }
 static inline int lwcr_setfd(int fd, int flags) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_SETFD, flags)); }
@@ -163,8 +164,14 @@ static inline long lwcr_atomic_add(long *p, long v) { return __atomic_add_fetch(
 // not async-signal-safe-by-contract in a vfork child and adds SA_RESTORER).
 bool lwcr_sig_has_handler(int sig);
 int lwcr_sig_set_default(int sig);
+int lwcr_sig_set_ignored(int sig);
 int lwcr_sig_set_ignore(int sig, bool ignore, void **saved);
 int lwcr_sig_restore(int sig, void *const *saved);
+// system(3)'s SIGINT/SIGQUIT handling, as glibc does it: the first of
+// concurrent callers ignores them and the last restores them; a signal the
+// caller already ignored stays ignored in the child (reset_* = 0).
+void lwcr_system_signals_enter(int *reset_int, int *reset_quit);
+void lwcr_system_signals_leave(void);
 
 // clone(2) is variadic in glibc: wrap it. Starts `fn(arg)` on `stack_top`
 // sharing our memory, and returns once the child has exec'd or exited.
@@ -241,6 +248,7 @@ char *lwcr_state_layers_given(void); // LWCR_POLICY as given, when it differs fr
 void **lwcr_state_policy(void);   // the published policy, NULL until the first launch
 size_t lwcr_state_capacity(void); // the size of each of the buffers above
 void **lwcr_state_spawn_stack(void); // a spawn stack kept for reuse, or NULL
+int *lwcr_state_system_seen(void);  // whether the system policy directory existed at start
 
 // The path of the shared object that contains this function.
 int lwcr_self_path(char *buf, size_t n);

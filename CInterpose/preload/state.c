@@ -10,6 +10,7 @@ static char log_target[LWCR_STATE_SIZE];
 static char layers_given[LWCR_STATE_SIZE];
 static void *policy;
 static void *spawn_stack;
+static int system_seen;
 
 char *lwcr_state_library(void) { return library; }
 char *lwcr_state_layers(void) { return layers; }
@@ -17,6 +18,7 @@ char *lwcr_state_log(void) { return log_target; }
 char *lwcr_state_layers_given(void) { return layers_given; }
 void **lwcr_state_policy(void) { return &policy; }
 void **lwcr_state_spawn_stack(void) { return &spawn_stack; }
+int *lwcr_state_system_seen(void) { return &system_seen; }
 size_t lwcr_state_capacity(void) { return LWCR_STATE_SIZE; }
 
 struct self_search { const void *address; char *buf; size_t n; int found; };

@@ -75,6 +75,8 @@ public struct Policy {
     public var layers: UnsafeMutablePointer<Layer>?
     public var layerCount: Int = 0
     public var error: PolicyError?
+    /// The size of the mapping the policy lives in, when it has one of its own.
+    public var mappedSize = 0
 
     public init() {}
 

@@ -14,7 +14,10 @@ public enum PolicyLoader {
 
     /// Loads the system layer (if present) and each directory of `layers`
     /// (colon-separated absolute paths, each required to exist).
-    public static func load(layers: Bytes, system: Bytes, into arena: inout Arena) -> Policy {
+    /// `systemRequired`: the system directory existed when the process
+    /// started, so its absence now (a chroot, another mount namespace) is an
+    /// error, not "no system layer".
+    public static func load(layers: Bytes, system: Bytes, into arena: inout Arena, systemRequired: Bool = false) -> Policy {
         var policy = Policy()
         var colons = 0
         var i = 0
@@ -32,6 +35,8 @@ public enum PolicyLoader {
             if !system.isEmpty, try directoryExists(system) {
                 slots[policy.layerCount] = try loadLayer(system, &arena, &users)
                 policy.layerCount += 1
+            } else if systemRequired {
+                throw PolicyError(Location(file: system, line: 0), "the system policy directory has gone since the process started (chroot?)")
             }
             var start = 0
             while start <= layers.count {
@@ -159,7 +164,7 @@ public enum PolicyLoader {
             let n = lwcr_read(fd, p + got, size - got)
             if n == -Int(EINTR) { continue }
             if n < 0 { throw PolicyError(here, "cannot read policy file") }
-            if n == 0 { break }
+            if n == 0 { throw PolicyError(here, "policy file changed while it was read") }
             got += n
         }
         return Bytes(UnsafePointer(p), count: got)

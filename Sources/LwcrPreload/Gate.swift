@@ -27,6 +27,8 @@ enum Gate {
     /// Words that may replace argv[0]: two per interpreter level, and the script.
     static let maxPrefix = 12
     static let openFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY
+    /// The most stack the argv and envp copies of one launch may take.
+    static let maxArrays = 2 << 20
 
     /// Launches `path` (relative to `dirfd`); returns an errno on failure.
     static func execute(dirfd: Int32, path: UnsafePointer<CChar>, noFollow: Bool, _ launch: Launch) -> Int32 {
@@ -302,7 +304,10 @@ enum Gate {
         let argvBytes = (prefixCount + argc + 1) * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride
         let envBytes = envOK ? 0 : env.space(launch.envp)
         let size = argvBytes + envBytes + 16
-        if size > 16 << 20 { return E2BIG }
+        // On the caller's stack, which may be a thread's or a vfork child's:
+        // past this the kernel would refuse such a launch anyway (E2BIG at a
+        // quarter of an 8 MiB stack limit's worth of strings).
+        if size > maxArrays { return E2BIG }
         var context = ExecContext(dirfd: dirfd, path: path, flags: flags, prefix: prefix, prefixCount: prefixCount,
                                   argc: argc, argvBytes: argvBytes, rebuildEnv: !envOK, env: env, launch: launch)
         return lwcr_with_stack(size, { raw, buffer in

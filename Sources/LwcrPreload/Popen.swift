@@ -9,11 +9,24 @@ public func interposed_popen(_ command: UnsafePointer<CChar>?, _ mode: UnsafePoi
         lwcr_set_errno(EINVAL)
         return nil
     }
+    // As glibc reads the mode: any of r, w, e, in any order; exactly one of r and w.
     let m = Bytes(cString: mode)
-    let reading = m.count > 0 && m[0] == UInt8(ascii: "r")
-    let writing = m.count > 0 && m[0] == UInt8(ascii: "w")
-    let cloexec = m.count == 2 && m[1] == UInt8(ascii: "e")
-    if !(reading || writing) || m.count > 2 || (m.count == 2 && !cloexec) {
+    var reading = false
+    var writing = false
+    var cloexec = false
+    var i = 0
+    while i < m.count {
+        switch m[i] {
+        case UInt8(ascii: "r"): reading = true
+        case UInt8(ascii: "w"): writing = true
+        case UInt8(ascii: "e"): cloexec = true
+        default:
+            lwcr_set_errno(EINVAL)
+            return nil
+        }
+        i += 1
+    }
+    if reading == writing {
         lwcr_set_errno(EINVAL)
         return nil
     }
@@ -33,7 +46,6 @@ public func interposed_popen(_ command: UnsafePointer<CChar>?, _ mode: UnsafePoi
         lwcr_set_errno(e)
         return nil
     }
-    if !cloexec { _ = lwcr_setfd(parentEnd, 0) }
     let modeString: StaticString = reading ? "r" : "w"
     guard let file = lwcr_fdopen(parentEnd, UnsafeRawPointer(modeString.utf8Start).assumingMemoryBound(to: CChar.self)) else {
         _ = lwcr_close(parentEnd)
@@ -49,6 +61,9 @@ public func interposed_popen(_ command: UnsafePointer<CChar>?, _ mode: UnsafePoi
         lwcr_set_errno(EMFILE)
         return nil
     }
+    // Inheritable only now that the table lists it: a popen child started
+    // meanwhile by another thread closes it, or never had it.
+    if !cloexec { _ = lwcr_setfd(parentEnd, 0) }
     return OpaquePointer(file)
 }
 

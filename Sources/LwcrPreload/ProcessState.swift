@@ -21,6 +21,10 @@ public func lwcr_init() {
             copy(Bytes(cString: value), into: lwcr_state_layers_given()!, capacity)
         }
     }
+    // Remembered so that a process which chroots before its first launch
+    // does not find "no system policy" there and allow everything.
+    var st = stat()
+    if lwcr_fstatat(AT_FDCWD, lwcr_system_policy_directory(), &st, 0) == 0 { lwcr_state_system_seen()!.pointee = 1 }
     if let value = getenv("LWCR_LOG") {
         copy(Bytes(cString: value), into: lwcr_state_log()!, capacity)
     }
@@ -132,7 +136,7 @@ enum PolicyState {
         let loaded = load(&failed)
         if failed { return .unavailable }
         if lwcr_atomic_cas_ptr(slot, nil, loaded ?? nothing) { return view(loaded ?? nothing) }
-        if let loaded { _ = lwcr_munmap(loaded, arenaSize) }
+        if let loaded { _ = lwcr_munmap(loaded, loaded.assumingMemoryBound(to: Policy.self).pointee.mappedSize) }
         return view(lwcr_atomic_load_ptr(slot)!)
     }
 
@@ -145,18 +149,28 @@ enum PolicyState {
         let layers = Bytes(cString: lwcr_state_layers())
         let systemBytes = PolicyLoader.systemDirectory
         // Mapped lazily: only the pages the policy fills are ever committed.
-        guard let base = lwcr_mmap(arenaSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else {
+        // Smaller where the address space is limited (RLIMIT_AS).
+        var size = arenaSize
+        var mapped = lwcr_mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        while mapped == nil && size > 1 << 20 {
+            size >>= 3
+            mapped = lwcr_mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        }
+        guard let base = mapped else {
             failed = true
             return nil
         }
-        var arena = Arena(base: base, capacity: arenaSize)
+        var arena = Arena(base: base, capacity: size)
         let header = arena.allocate(Policy.self, count: 1)!
-        let policy = PolicyLoader.load(layers: layers, system: systemBytes, into: &arena)
+        let policy = PolicyLoader.load(layers: layers, system: systemBytes, into: &arena,
+                                       systemRequired: lwcr_state_system_seen()!.pointee != 0)
         if policy.isEmpty {
-            _ = lwcr_munmap(base, arenaSize)
+            _ = lwcr_munmap(base, size)
             return nil
         }
-        header.initialize(to: policy)
+        var published = policy
+        published.mappedSize = size
+        header.initialize(to: published)
         return base
     }
 }

@@ -78,8 +78,12 @@ enum Spawn {
         if let argv = request.argv { while argv[argc] != nil { argc += 1 } }
         var envc = 0
         if let envp = request.envp { while envp[envc] != nil { envc += 1 } }
-        // The Gate's own frames need ~100 KiB; argv and envp copies go on top.
-        let stackSize = ((256 << 10) + (argc + envc + 16) * 16 + envExtra + 8192 + 4095) & ~4095
+        // The Gate's own frames need under 100 KiB; the argv and envp copies
+        // go on top, as large as the Gate may make them.
+        let copies = (argc + 16) * 8 + ChildEnvironment.current.space(request.envp) + 64
+        if copies > Gate.maxArrays { return E2BIG }
+        _ = envc
+        let stackSize = ((256 << 10) + copies + 4095) & ~4095
         guard let stack = SpawnStack.take(stackSize) else { return ENOMEM }
         var all = sigset_t()
         lwcr_sigfillset(&all)
@@ -110,8 +114,6 @@ enum Spawn {
         return e
     }
 
-    /// Room for the LD_PRELOAD and LWCR_POLICY entries the child may get.
-    static var envExtra: Int { Int(lwcr_state_capacity()) * 2 }
 
     /// The vfork child. It shares the caller's memory and must not return
     /// to the caller's stack: it execs or exits.
@@ -139,12 +141,14 @@ enum Spawn {
         // No handler of the caller's may run here, on its memory.
         var sig: Int32 = 1
         while sig < 65 {
-            if sig != 32 && sig != 33 {
-                if a.flags & Int32(POSIX_SPAWN_SETSIGDEF) != 0 && withUnsafePointer(to: a.defaults, { lwcr_sigismember($0, sig) }) {
-                    _ = lwcr_sig_set_default(sig)
-                } else if lwcr_sig_has_handler(sig) {
-                    _ = lwcr_sig_set_default(sig)
-                }
+            if a.flags & Int32(POSIX_SPAWN_SETSIGDEF) != 0 && withUnsafePointer(to: a.defaults, { lwcr_sigismember($0, sig) }) {
+                _ = lwcr_sig_set_default(sig)
+            } else if sig == 32 || sig == 33 {
+                // glibc's own signals (cancellation, setxid) are ignored in
+                // its spawn children, and stay so across the exec.
+                _ = lwcr_sig_set_ignored(sig)
+            } else if lwcr_sig_has_handler(sig) {
+                _ = lwcr_sig_set_default(sig)
             }
             sig += 1
         }
@@ -192,8 +196,14 @@ enum SpawnStack {
     static func take(_ size: Int) -> UnsafeMutableRawPointer? {
         let slot = lwcr_state_spawn_stack()!
         if size <= keptSize, let kept = lwcr_atomic_load_ptr(slot), lwcr_atomic_cas_ptr(slot, kept, nil) { return kept }
-        return lwcr_mmap(size <= keptSize ? keptSize : size, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0)
+        let length = size <= keptSize ? keptSize : size
+        guard let stack = lwcr_mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0) else {
+            return nil
+        }
+        // A guard page: the child shares our memory, so an overflow must
+        // fault, not write into whatever lies below.
+        _ = lwcr_mprotect(stack, 4096, PROT_NONE)
+        return stack
     }
 
     static func give(_ stack: UnsafeMutableRawPointer, _ size: Int) {
@@ -233,6 +243,9 @@ enum FileActions {
             return dup2(action.action.dup2_action.fd, action.action.dup2_action.newfd)
         case Int32(lwcr_spawn_do_open.rawValue):
             let o = action.action.open_action
+            // As glibc: the target descriptor is closed first (a process at
+            // its descriptor limit, single-open devices).
+            _ = lwcr_close(o.fd)
             let fd = lwcr_openat(AT_FDCWD, o.path, o.oflag, Int32(o.mode))
             if fd < 0 { return -fd }
             if fd != o.fd {

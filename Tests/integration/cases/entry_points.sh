@@ -113,3 +113,38 @@ PY
     grep -q '^attributes ok$' out || { fail "posix_spawn attributes not applied"; return; }
     pass
 }
+
+# system() treats SIGINT and SIGQUIT as glibc does: a signal the caller
+# ignores stays ignored in the shell, and the caller's dispositions come
+# back afterwards. Compared with and without the library.
+test_system_signal_dispositions() {
+    local script='import os, signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+os.system("grep SigIgn /proc/$$/status")
+print("after:", signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGQUIT))'
+    policy "default allow"
+    python3 -c "$script" > plain 2>&1
+    under python3 -c "$script" > lwcr 2>&1
+    cat plain lwcr
+    diff plain lwcr > /dev/null || { fail "system() signal handling differs from glibc's"; return; }
+    pass
+}
+
+# popen's mode is read as glibc reads it: r, w and e in any order.
+test_popen_modes() {
+    policy "default allow"
+    under python3 -c '
+import ctypes
+libc = ctypes.CDLL(None)
+libc.popen.restype = ctypes.c_void_p
+libc.pclose.argtypes = [ctypes.c_void_p]
+for mode in [b"r", b"w", b"re", b"er", b"rr", b"rw", b"x", b""]:
+    f = libc.popen(b"true", mode)
+    print(mode.decode() or "(empty)", "ok" if f else "EINVAL", libc.pclose(f) if f else "")
+' > out 2>&1
+    cat out
+    for m in 'r ok 0' 'w ok 0' 're ok 0' 'er ok 0' 'rr ok 0' 'rw EINVAL ' 'x EINVAL ' '(empty) EINVAL '; do
+        grep -qxF "$m" out || { fail "popen mode: expected '$m'"; return; }
+    done
+    pass
+}
