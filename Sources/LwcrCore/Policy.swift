@@ -80,6 +80,16 @@ public struct Policy {
 
     public init() {}
 
+    /// Every layer is in audit mode: nothing is enforced.
+    public var onlyAudits: Bool {
+        var i = 0
+        while i < layerCount {
+            if !layers.unsafelyUnwrapped[i].audit { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// No layer at all: the library allows everything and says nothing.
     public var isEmpty: Bool { layerCount == 0 && error == nil }
 }

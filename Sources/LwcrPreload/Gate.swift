@@ -238,13 +238,15 @@ enum Gate {
             return false
         }
         if !named || fd < 0 {
-            decision.allowed = false
+            // No name, no rule to match: denied, unless every layer only audits.
             decision.finding.reason = .unnamed
+            decision.allowed = policy.error == nil && policy.onlyAudits
+            decision.audited = decision.allowed
         } else {
             var subject = Subject(fd: fd, path: path, status: st)
             decision = Decider.decide(policy, &subject)
         }
-        if decision.reportable { report.decision(decision, path: path, via: via) }
+        if decision.reportable { report.decision(decision, path: path.isEmpty ? Bytes(cString: "(descriptor)") : path, via: via) }
         return decision.allowed
     }
 

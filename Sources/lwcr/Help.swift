@@ -55,11 +55,17 @@ enum Help {
     """
 
     static let pin: StaticString = """
-    lwcr pin PATH...
+    lwcr pin [--signed-by NAME] PATH...
 
     Prints, for each PATH, a policy line that pins the file by content:
 
         require CANONICAL-PATH sha256=HEX
+
+    or, with --signed-by NAME, one that requires a signature by the signer
+    NAME (signer declarations and signed-by= arrive with signature support;
+    this version's policy parser does not accept them yet):
+
+        require CANONICAL-PATH signed-by=NAME
 
     CANONICAL-PATH is PATH with symlinks and .. resolved, as a launch names it.
     Append the output to a policy file:  lwcr pin /usr/local/bin/tool >> DIR/10-tools.policy

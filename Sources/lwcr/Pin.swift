@@ -3,9 +3,14 @@ import CInterpose
 /// `lwcr pin PATH...`: a `require CANONICAL sha256=HEX` line per file.
 enum Pin {
     static func run(_ args: inout Arguments) -> Int32 {
+        var signer = Bytes.empty
         if let w = args.peek(), w.equals("--signed-by") {
-            complain(text("pin: --signed-by needs signature support (signer, signed-by=), which this version does not have yet"))
-            return 2
+            _ = args.next()
+            guard let name = args.next(), !name.isEmpty, name[0] != UInt8(ascii: "-") else {
+                complain(text("pin: --signed-by needs a signer name"))
+                return 2
+            }
+            signer = name
         }
         if let w = args.peek(), w.equals("--") { _ = args.next() }
         guard args.peek() != nil else {
@@ -41,8 +46,13 @@ enum Pin {
                 }
                 o.write("require ")
                 o.write(subject.path)
-                o.write(" sha256=")
-                o.write(digest)
+                if signer.isEmpty {
+                    o.write(" sha256=")
+                    o.write(digest)
+                } else {
+                    o.write(" signed-by=")
+                    o.write(signer)
+                }
                 o.write("\n")
             }
         }

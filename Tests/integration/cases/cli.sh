@@ -22,6 +22,9 @@ test_cli_pin() {
     cat out err
     [ "$(sed -n 1p out)" = "require $WORK/bin/tool sha256=$(pin "$WORK/bin/tool")" ] || { fail "first line"; return; }
     [ "$(sed -n 2p out)" = "require /usr/bin/env sha256=$(pin /usr/bin/env)" ] || { fail "second line"; return; }
+    "$LWCR" pin --signed-by acme "$WORK/bin/link" > out 2> err; cat out err
+    [ "$(cat out)" = "require $WORK/bin/tool signed-by=acme" ] || { fail "--signed-by line"; return; }
+    "$LWCR" pin --signed-by > out 2> err; [ $? -eq 2 ] || { fail "--signed-by without a name should exit 2"; return; }
     "$LWCR" pin "$WORK/missing" > out 2> err; [ $? -eq 2 ] || { fail "missing file should exit 2"; return; }
     grep -q "lwcr: pin: $WORK/missing: No such file or directory" err || { fail "missing file message"; return; }
     # What pin prints is a policy a launch accepts.
