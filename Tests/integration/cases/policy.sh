@@ -168,3 +168,31 @@ test_execve_check_query() {
     grep -q '^result: errno=13$' out || { fail "a broken policy answered yes"; return; }
     pass
 }
+
+# LWCR_LOG=syslog sends one datagram to /dev/log (authpriv.warning). Run
+# only where no syslog daemon owns /dev/log: the test listens there itself.
+test_log_syslog() {
+    [ -e /dev/log ] && { skip "/dev/log belongs to a running syslog; not intercepting it"; return; }
+    [ -w /dev ] || { skip "cannot create /dev/log here"; return; }
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "deny $WORK/bin/tool"
+    python3 - "$WORK" "$LIB" "$BIN/launch_execve" > out 2>&1 <<'PY'
+import os, socket, subprocess, sys
+work, lib, launcher = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+try:
+    env = dict(os.environ, LWCR_POLICY=work + "/policy.d", LD_PRELOAD=lib, LWCR_LOG="syslog")
+    r = subprocess.run([launcher, work + "/bin/tool", work + "/ran"], env=env, capture_output=True, text=True)
+    print("stderr:", repr(r.stderr))
+    s.settimeout(5)
+    print("datagram:", s.recv(4096).decode())
+finally:
+    s.close()
+    os.unlink("/dev/log")
+PY
+    cat out
+    grep -qx "stderr: ''" out || { fail "syslog mode also wrote to stderr"; return; }
+    grep -qx "datagram: <84>lwcr: deny $WORK/bin/tool: denied by rule \[10-test.policy:1\]" out || { fail "no syslog datagram"; return; }
+    pass
+}
