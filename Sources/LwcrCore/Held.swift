@@ -12,14 +12,28 @@ import CInterpose
 /// or `uid`'s too).
 public enum Held {
     public static func byUs(_ path: Bytes, uid: UInt32) -> Bool {
+        var entry = stat()
+        let ok = withPath(path) { lwcr_fstatat(AT_FDCWD, $0, &entry, AT_SYMLINK_NOFOLLOW) } == 0
+        if !ok || path[0] != UInt8(ascii: "/") { return false }
+        return ancestors(of: path) { _, dir in
+            let ours = dir.st_uid == 0 || dir.st_uid == uid
+            let closed = dir.st_mode & Mode.groupOrOtherWritable == 0
+            let sticky = dir.st_mode & Mode.sticky != 0 && (entry.st_uid == 0 || entry.st_uid == uid)
+            entry = dir
+            return ours && (closed || sticky)
+        }
+    }
+
+    /// Calls `body` with each directory above `path` (an absolute path),
+    /// nearest first, and its status, while it returns true; false when it
+    /// returned false or a directory could not be examined (then `body` gets
+    /// a zeroed status once, so it can report where).
+    static func ancestors(of path: Bytes, _ body: (Bytes, stat) -> Bool) -> Bool {
         var buffer = InlineArray<4097, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &buffer) { b -> Bool in
-            if path.count >= b.count || path.count == 0 || path[0] != UInt8(ascii: "/") { return false }
+            if path.count >= b.count || path.count == 0 { return false }
             b.copyMemory(from: path.raw)
-            b[path.count] = 0
             let cs = b.baseAddress!.assumingMemoryBound(to: CChar.self)
-            var entry = stat()
-            if lwcr_fstatat(AT_FDCWD, cs, &entry, AT_SYMLINK_NOFOLLOW) != 0 { return false }
             var end = path.count
             while end > 1 {
                 end -= 1
@@ -27,12 +41,11 @@ public enum Held {
                 let dirLength = end == 0 ? 1 : end
                 b[dirLength] = 0
                 var dir = stat()
-                if lwcr_fstatat(AT_FDCWD, cs, &dir, AT_SYMLINK_NOFOLLOW) != 0 { return false }
-                let ours = dir.st_uid == 0 || dir.st_uid == uid
-                let closed = dir.st_mode & Mode.groupOrOtherWritable == 0
-                let sticky = dir.st_mode & Mode.sticky != 0 && (entry.st_uid == 0 || entry.st_uid == uid)
-                if !ours || !(closed || sticky) { return false }
-                entry = dir
+                if lwcr_fstatat(AT_FDCWD, cs, &dir, AT_SYMLINK_NOFOLLOW) != 0 {
+                    _ = body(path.slice(0, dirLength), stat())
+                    return false
+                }
+                if !body(path.slice(0, dirLength), dir) { return false }
             }
             return true
         }

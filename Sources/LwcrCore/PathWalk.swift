@@ -25,7 +25,7 @@ public enum PathWalk {
     public static func open(_ dirfd: Int32, _ path: UnsafePointer<CChar>, flags: Int32, noFollow: Bool,
                             into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Int32 {
         let fast = openWithoutLinks(dirfd, path, flags: flags, into: out, &count)
-        if fast != -ELOOP && fast != -ENOSYS && fast != -EXDEV { return fast }
+        if fast != -ELOOP { return fast }
         return walk(dirfd, path, flags: flags, noFollow: noFollow, into: out, &count)
     }
 
@@ -46,26 +46,38 @@ public enum PathWalk {
             if !Held.byUs(Bytes(UnsafeRawBufferPointer(rebasing: out[0..<n])), uid: UInt32(bitPattern: lwcr_geteuid())) { return unnamed }
             if n == 1 { n = 0 }  // "/" is the empty prefix
         }
+        return openWithoutLinks(dirfd, path, p, flags: flags, into: out, after: n, &count)
+    }
+
+    /// Opens `path` (whose text is `text`) with openat2 refusing symlinks,
+    /// naming it `out[0..<prefix]` + the path with `//` and `/./` collapsed.
+    /// -ELOOP when the path needs the walk (a `..`, a symlink, no openat2).
+    static func openWithoutLinks(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ text: Bytes, flags: Int32,
+                                 into out: UnsafeMutableRawBufferPointer, after prefix: Int, _ count: inout Int) -> Int32 {
+        var n = prefix
         var start = 0
-        while start < p.count {
+        while start < text.count {
             var end = start
-            while end < p.count && p[end] != UInt8(ascii: "/") { end += 1 }
+            while end < text.count && text[end] != UInt8(ascii: "/") { end += 1 }
             let length = end - start
-            if length == 2 && p[start] == UInt8(ascii: ".") && p[start + 1] == UInt8(ascii: ".") { return -ELOOP }
-            if length > 0 && !(length == 1 && p[start] == UInt8(ascii: ".")) {
-                if n + 1 + length >= out.count { return -ENAMETOOLONG }
+            if length == 2 && text[start] == UInt8(ascii: ".") && text[start + 1] == UInt8(ascii: ".") { return -ELOOP }
+            if length > 0 && !(length == 1 && text[start] == UInt8(ascii: ".")) {
+                if n + 1 + length >= out.count { return -ELOOP }
                 out[n] = UInt8(ascii: "/")
                 n += 1
-                UnsafeMutableRawPointer(out.baseAddress! + n).copyMemory(from: p.base! + start, byteCount: length)
+                UnsafeMutableRawPointer(out.baseAddress! + n).copyMemory(from: text.base! + start, byteCount: length)
                 n += length
             }
             start = end + 1
         }
-        if n == 0 { out[0] = UInt8(ascii: "/"); n = 1 }
-        out[n] = 0
         var fd = lwcr_openat2_nolinks(dirfd, path, flags)
         if fd == -EACCES { fd = lwcr_openat2_nolinks(dirfd, path, O_PATH | O_CLOEXEC) }
-        if fd >= 0 { count = n }
+        if fd == -EXDEV || fd == -ENOSYS { return -ELOOP }
+        if fd >= 0 {
+            if n == 0 { out[0] = UInt8(ascii: "/"); n = 1 }
+            out[n] = 0
+            count = n
+        }
         return fd
     }
 
@@ -209,31 +221,8 @@ public enum PathWalk {
         /// -ELOOP (name unchanged) when the rest needs the walk.
         mutating func restWithoutLinks(_ dir: Int32, _ flags: Int32) -> Int32 {
             let rest = pending.baseAddress!.assumingMemoryBound(to: CChar.self) + pendingStart
-            var n = count
-            var i = pendingStart
-            while i < pending.count {
-                var end = i
-                while end < pending.count && pending[end] != UInt8(ascii: "/") { end += 1 }
-                let length = end - i
-                if length == 2 && pending[i] == UInt8(ascii: ".") && pending[i + 1] == UInt8(ascii: ".") { return -ELOOP }
-                if length > 0 && !(length == 1 && pending[i] == UInt8(ascii: ".")) {
-                    if n + 1 + length >= out.count { return -ELOOP }
-                    out[n] = UInt8(ascii: "/")
-                    n += 1
-                    UnsafeMutableRawPointer(out.baseAddress! + n).copyMemory(from: pending.baseAddress! + i, byteCount: length)
-                    n += length
-                }
-                i = end + 1
-            }
-            var fd = lwcr_openat2_nolinks(dir, rest, flags)
-            if fd == -EACCES { fd = lwcr_openat2_nolinks(dir, rest, O_PATH | O_CLOEXEC) }
-            if fd == -ELOOP || fd == -EXDEV || fd == -ENOSYS { return -ELOOP }
-            if fd >= 0 {
-                if n == 0 { out[0] = UInt8(ascii: "/"); n = 1 }
-                out[n] = 0
-                count = n
-            }
-            return fd
+            let text = Bytes(UnsafeRawBufferPointer(rebasing: pending[pendingStart..<pending.count]))
+            return PathWalk.openWithoutLinks(dir, rest, text, flags: flags, into: out, after: count, &count)
         }
 
         /// Appends "/name" to the canonical path; closes `fd` if it does not fit.

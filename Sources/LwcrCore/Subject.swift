@@ -176,24 +176,10 @@ public enum TrustedPath {
     /// and writable by no group or other user: then no one else can put
     /// another file at `path`.
     public static func directoriesHeld(_ path: Bytes, _ owner: UInt32?, _ why: inout Finding) -> Bool {
-        var buffer = InlineArray<4097, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &buffer) { b -> Bool in
-            if path.count >= b.count || path.count == 0 { return false }
-            b.copyMemory(from: path.raw)
-            let cs = b.baseAddress!.assumingMemoryBound(to: CChar.self)
-            var end = path.count
-            while end > 0 {
-                end -= 1
-                while end > 0 && path[end] != UInt8(ascii: "/") { end -= 1 }
-                let dirLength = end == 0 ? 1 : end
-                b[dirLength] = 0
-                var st = stat()
-                if lwcr_fstatat(AT_FDCWD, cs, &st, AT_SYMLINK_NOFOLLOW) != 0 || !trusted(st, owner) {
-                    fail(st, owner, path.slice(0, dirLength), &why)
-                    return false
-                }
-            }
-            return true
+        Held.ancestors(of: path) { dir, st in
+            if trusted(st, owner) { return true }
+            fail(st, owner, dir, &why)
+            return false
         }
     }
 
