@@ -99,6 +99,41 @@ static inline int lwcr_noexec_mount(int fd) {
     if (syscall(SYS_fstatfs, fd, &s) != 0) return -errno;
     return (s.f_flags & 8 /* ST_NOEXEC, a GNU name */) ? 1 : 0;
 }
+// Facts about a file that need more than stat: the mount's flags, the
+// inode's flags (chattr), file capabilities, the fs-verity digest.
+static inline long lwcr_mount_flags(int fd) {
+    struct statfs s;
+    if (syscall(SYS_fstatfs, fd, &s) != 0) return -errno;
+    return (long)s.f_flags;
+}
+static inline long lwcr_inode_flags(int fd) {
+    int flags = 0;
+    if (syscall(SYS_ioctl, fd, 0x80086601 /* FS_IOC_GETFLAGS */, &flags) != 0) return -errno;
+    return (long)(unsigned)flags;
+}
+static inline long lwcr_capability_size(int fd) {
+    return lwcr_ret(syscall(SYS_fgetxattr, fd, "security.capability", 0, 0));
+}
+// Writes the kernel-measured fs-verity digest of `fd` into `digest` (room
+// for 64 bytes); returns its size, or -errno (EOPNOTSUPP, ENODATA, ENOTTY
+// where the filesystem or file has no fs-verity).
+static inline int lwcr_measure_verity(int fd, unsigned char *digest, unsigned *algorithm) {
+    struct { unsigned short algorithm, size; unsigned char digest[64]; } d = {0, 64, {0}};
+    if (syscall(SYS_ioctl, fd, 0xc0046686 /* FS_IOC_MEASURE_VERITY */, &d) != 0) return -errno;
+    for (int i = 0; i < d.size && i < 64; i++) digest[i] = d.digest[i];
+    *algorithm = d.algorithm;
+    return d.size;
+}
+// A sealed in-memory copy (memfd_create 3.17, seals): once sealed against
+// writes, shrinking and growing, no one can change what it holds.
+static inline int lwcr_memfd(const char *name) {
+    return (int)lwcr_ret(syscall(SYS_memfd_create, name, 0x0001U /* MFD_CLOEXEC */ | 0x0002U /* MFD_ALLOW_SEALING */));
+}
+static inline int lwcr_seal_all(int fd) {
+    // F_ADD_SEALS (1033): F_SEAL_SEAL 1 | F_SEAL_SHRINK 2 | F_SEAL_GROW 4 | F_SEAL_WRITE 8
+    return (int)lwcr_ret(syscall(SYS_fcntl, fd, 1033, 1 | 2 | 4 | 8));
+}
+static inline long lwcr_pwrite(int fd, const void *buf, size_t n, long off) { return lwcr_ret(syscall(SYS_pwrite64, fd, buf, n, off)); }
 static inline long lwcr_getdents64(int fd, void *buf, size_t n) { return lwcr_ret(syscall(SYS_getdents64, fd, buf, n)); }
 static inline int lwcr_execveat(int fd, const char *path, char *const *argv, char *const *envp, int flags) {
     return (int)lwcr_ret(syscall(SYS_execveat, fd, path, argv, envp, flags));

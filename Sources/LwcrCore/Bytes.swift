@@ -1,3 +1,11 @@
+/// A C string from a literal, without Swift's String machinery: passing a
+/// string literal where C wants a `const char *` builds a String and, in
+/// Embedded Swift, may allocate. The launch path must not.
+@inline(__always)
+public func cString(_ s: StaticString) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(s.utf8Start).assumingMemoryBound(to: CChar.self)
+}
+
 /// A borrowed run of bytes: a word of policy text, a path, a directory name.
 ///
 /// The launch path may not allocate, so nothing in the core owns text: a
@@ -15,6 +23,11 @@ public struct Bytes: @unchecked Sendable {
     public init(_ buffer: UnsafeRawBufferPointer) {
         self.base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
         self.count = buffer.count
+    }
+
+    public init(_ s: StaticString) {
+        self.base = s.utf8Start
+        self.count = s.utf8CodeUnitCount
     }
 
     public init(cString: UnsafePointer<CChar>) {

@@ -10,6 +10,8 @@ public struct Decision {
     public var layer: Int = -1
     /// True when the denial came from an audit layer and the launch goes on.
     public var audited = false
+    /// A deciding rule said `sealed`: run a sealed copy of the content.
+    public var sealed = false
     /// The policy error message, when `finding.reason == .policyError`.
     public var errorMessage: StaticString = ""
     public var errorDetail: Bytes = .empty
@@ -36,7 +38,10 @@ public enum Decider {
             let layer = policy.layers.unsafelyUnwrapped[i]
             var finding = Finding()
             var location = Location.none
-            if !passes(layer, &subject, &finding, &location) {
+            var sealed = false
+            let passed = passes(layer, &subject, &finding, &location, &sealed)
+            if passed && sealed { decision.sealed = true }
+            if !passed {
                 if layer.audit {
                     if !decision.audited {
                         decision.audited = true
@@ -69,7 +74,8 @@ public enum Decider {
         return nil
     }
 
-    static func passes(_ layer: Layer, _ subject: inout Subject, _ finding: inout Finding, _ location: inout Location) -> Bool {
+    static func passes(_ layer: Layer, _ subject: inout Subject, _ finding: inout Finding, _ location: inout Location,
+                       _ sealed: inout Bool) -> Bool {
         guard let rule = rule(for: subject.path, in: layer) else {
             if layer.defaultVerdict == .deny {
                 finding.reason = .defaultDeny
@@ -79,6 +85,7 @@ public enum Decider {
             return true
         }
         location = rule.location
+        sealed = rule.sealed
         switch rule.kind {
         case .allow:
             return true
@@ -86,6 +93,7 @@ public enum Decider {
             finding.reason = .deniedByRule
             return false
         case .require:
+            subject.layer = layer
             return Facts.holds(rule, &subject, &finding)
         }
     }

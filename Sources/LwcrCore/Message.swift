@@ -1,3 +1,17 @@
+import CInterpose
+
+/// A few errno names for explanations (strerror is not async-signal-safe).
+func errnoName(_ e: Int32) -> StaticString {
+    switch e {
+    case EOPNOTSUPP: return "EOPNOTSUPP: not supported by the kernel or filesystem"
+    case ENODATA: return "ENODATA: not enabled for this file"
+    case ENOTTY: return "ENOTTY: not supported by the filesystem"
+    case EBADF: return "EBADF: the file could not be read"
+    case EACCES: return "EACCES"
+    default: return "error"
+    }
+}
+
 /// Text into a fixed buffer: log lines are built on the launch path, where
 /// there is no allocator and no stdio. Output past the capacity is cut.
 public struct Message {
@@ -89,6 +103,35 @@ public struct Message {
             append(" does not hold")
         case .deniedByRule: append("denied by rule")
         case .defaultDeny: append("no rule matches and the default is deny")
+        case .groupMismatch:
+            append("group is gid ")
+            append(UInt64(f.uid))
+            append(", policy requires ")
+            append(f.fact)
+        case .writableMount: append("not on a read-only mount")
+        case .notImmutable: append("not immutable (chattr +i)")
+        case .hasCaps: append("the file has capabilities")
+        case .notElf: append("not an ELF file")
+        case .notScript: append("not a #! script")
+        case .noVerity:
+            append("no fs-verity digest for the file (")
+            append(errnoName(Int32(f.uid)))
+            append(")")
+        case .verityMismatch: append("fs-verity digest mismatch")
+        case .factUnreadable:
+            append("cannot read ")
+            append(f.fact)
+            append(" (")
+            append(errnoName(Int32(f.uid)))
+            append(")")
+        case .signatureMissing: append("signature missing")
+        case .signedByOther: append("signed by another key")
+        case .badSignature: append("bad signature")
+        case .wrongNamespace: append("wrong namespace")
+        case .unknownSigner:
+            append("unknown signer in ")
+            append(f.fact)
+        case .loaderOption: append("run with a loader option lwcr does not know, which could hide the program")
         case .unnamed: append("cannot name the file by a path that still leads to it (renamed, deleted, or no /proc)")
         case .policyError:
             append("policy error: ")

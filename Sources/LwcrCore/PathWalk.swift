@@ -122,7 +122,7 @@ public enum PathWalk {
         mutating func run(_ dirfd: Int32, flags: Int32, noFollow: Bool) -> Int32 {
             var dir: Int32
             if pending[pendingStart] == UInt8(ascii: "/") {
-                dir = lwcr_open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
+                dir = lwcr_open(cString("/"), O_PATH | O_DIRECTORY | O_CLOEXEC)
                 count = 0
             } else {
                 dir = startRelative(dirfd)
@@ -157,7 +157,7 @@ public enum PathWalk {
                 let isDotDot = nameLength == 2 && name[0] == UInt8(ascii: ".") && name[1] == UInt8(ascii: ".")
                 if isDot { continue }
                 if isDotDot {
-                    let parent = lwcr_openat(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
+                    let parent = lwcr_openat(dir, cString(".."), O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
                     _ = lwcr_close(dir)
                     if parent < 0 { return parent }
                     dir = parent
@@ -194,7 +194,7 @@ public enum PathWalk {
                     // Followed a symlink: an absolute target restarts at "/".
                     if pending[pendingStart] == UInt8(ascii: "/") {
                         _ = lwcr_close(dir)
-                        dir = lwcr_open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
+                        dir = lwcr_open(cString("/"), O_PATH | O_DIRECTORY | O_CLOEXEC)
                         if dir < 0 { return dir }
                         count = 0
                     }
@@ -264,8 +264,8 @@ public enum PathWalk {
         /// A relative path starts in `dirfd` (or the working directory),
         /// whose own canonical name the kernel gives.
         mutating func startRelative(_ dirfd: Int32) -> Int32 {
-            let dir = dirfd == AT_FDCWD ? lwcr_open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)
-                                        : lwcr_openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
+            let dir = dirfd == AT_FDCWD ? lwcr_open(cString("."), O_PATH | O_DIRECTORY | O_CLOEXEC)
+                                        : lwcr_openat(dirfd, cString("."), O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
             if dir < 0 { return dir }
             let n = PathWalk.nameOf(dir, out)
             if n < 0 { _ = lwcr_close(dir); return PathWalk.unnamed }
@@ -274,8 +274,8 @@ public enum PathWalk {
         }
 
         mutating func reopen(_ dir: Int32, _ flags: Int32) -> Int32 {
-            var fd = lwcr_openat(dir, ".", flags, 0)
-            if fd == -EACCES { fd = lwcr_openat(dir, ".", O_PATH | O_CLOEXEC, 0) }
+            var fd = lwcr_openat(dir, cString("."), flags, 0)
+            if fd == -EACCES { fd = lwcr_openat(dir, cString("."), O_PATH | O_CLOEXEC, 0) }
             if fd >= 0 {
                 if count == 0 { out[0] = UInt8(ascii: "/"); count = 1 }
                 out[count] = 0

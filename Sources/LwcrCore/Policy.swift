@@ -9,7 +9,11 @@ public enum RuleKind: UInt8 {
 
 public enum FactKind: UInt8 {
     case sha256, owner, trustedPath, noSetid, always, never
+    case group, readonlyMount, immutable, noCaps, elf, script, fsverity, signedBy
 }
+
+/// What a name in a fact refers to: owner=NAME or group=NAME.
+public enum NameKind { case user, group }
 
 /// Where a rule, a directive or an error comes from: a policy file's name
 /// within its layer, and a line number (0 when no line is to blame).
@@ -34,6 +38,42 @@ public struct Fact {
     public var digest: SHA256Digest?
     /// The word as written, for explanations.
     public var word: Bytes
+    /// fsverity=: the hex digest; signed-by=: the signer's name.
+    public var value: Bytes
+}
+
+/// A publisher's key: `signer NAME ssh-ed25519 KEY`, or a line of an
+/// OpenSSH allowed_signers file named by `signers FILE`.
+public struct Signer {
+    public var name: Bytes
+    /// The Ed25519 public key.
+    public var key: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    public var location: Location
+    /// For `signers FILE`, until the loader has read the file.
+    public var file: Bytes = .empty
+
+    public init(name: Bytes, location: Location) {
+        self.name = name
+        self.location = location
+    }
+
+    public func keyEquals(_ other: Bytes) -> Bool {
+        if other.count != 32 { return false }
+        var k = key
+        return withUnsafeBytes(of: &k) { mine in
+            var d: UInt8 = 0
+            var i = 0
+            while i < 32 { d |= mine[i] ^ other[i]; i += 1 }
+            return d == 0
+        }
+    }
+
+    public mutating func setKey(_ b: Bytes) {
+        withUnsafeMutableBytes(of: &key) { k in
+            var i = 0
+            while i < 32 { k[i] = b[i]; i += 1 }
+        }
+    }
 }
 
 public struct Rule {
@@ -43,6 +83,8 @@ public struct Rule {
     public var facts: UnsafeMutablePointer<Fact>?
     public var factCount: Int32
     public var groupCount: Int32
+    /// `sealed`: execute a sealed in-memory copy of the verified content.
+    public var sealed = false
 }
 
 public struct Layer {
@@ -53,6 +95,11 @@ public struct Layer {
     public var audit: Bool = false
     public var rules: UnsafeMutablePointer<Rule>?
     public var ruleCount: Int = 0
+    public var signers: UnsafeMutablePointer<Signer>?
+    public var signerCount: Int = 0
+    /// `signatures DIR`: signatures are looked up at DIR/<canonical path>.sig
+    /// instead of beside the file.
+    public var signatures: Bytes = .empty
 
     public init(directory: Bytes) { self.directory = directory }
 }

@@ -30,10 +30,11 @@ public enum PolicyLoader {
             return policy
         }
         policy.layers = slots
-        var users = UserDatabase()
+        var users = UserDatabase(file: "/etc/passwd")
+        var groups = UserDatabase(file: "/etc/group")
         do throws(PolicyError) {
             if !system.isEmpty, try directoryExists(system) {
-                slots[policy.layerCount] = try loadLayer(system, &arena, &users)
+                slots[policy.layerCount] = try loadLayer(system, &arena, &users, &groups)
                 policy.layerCount += 1
             } else if systemRequired {
                 throw PolicyError(Location(file: system, line: 0), "the system policy directory has gone since the process started (chroot?)")
@@ -50,7 +51,7 @@ public enum PolicyLoader {
                 if !(try directoryExists(dir)) {
                     throw PolicyError(Location(file: dir, line: 0), "policy directory does not exist")
                 }
-                slots[policy.layerCount] = try loadLayer(dir, &arena, &users)
+                slots[policy.layerCount] = try loadLayer(dir, &arena, &users, &groups)
                 policy.layerCount += 1
             }
         } catch {
@@ -68,7 +69,7 @@ public enum PolicyLoader {
         return true
     }
 
-    static func loadLayer(_ dir: Bytes, _ arena: inout Arena, _ users: inout UserDatabase) throws(PolicyError) -> Layer {
+    static func loadLayer(_ dir: Bytes, _ arena: inout Arena, _ users: inout UserDatabase, _ groups: inout UserDatabase) throws(PolicyError) -> Layer {
         guard let dirCopy = arena.copy(dir) else { throw PolicyError(.none, "out of memory for policy") }
         var layer = Layer(directory: dirCopy)
         let fd = withPath(dirCopy) { lwcr_open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
@@ -95,14 +96,90 @@ public enum PolicyLoader {
             throw PolicyError(Location(file: dir, line: 0), "policy too large")
         }
         var parser = PolicyParser(rules: ruleSpace, ruleCapacity: rules, facts: factSpace, factCapacity: facts)
+        parser.signers = arena.allocate(Signer.self, count: rules)
         f = 0
         while f < count {
-            try parser.parse(texts[f], file: names[f], into: &layer, users: { users.uid(of: $0, &arena) })
+            try parser.parse(texts[f], file: names[f], into: &layer, names: { name, kind in
+                kind == .user ? users.uid(of: name, &arena) : groups.uid(of: name, &arena)
+            })
             f += 1
         }
         layer.rules = ruleSpace
         layer.ruleCount = parser.ruleCount
+        layer.signers = parser.signers
+        layer.signerCount = parser.signerCount
+        try readSignerFiles(fd, &layer, &arena)
+        if !layer.signatures.isEmpty && layer.signatures[0] != UInt8(ascii: "/") {
+            layer.signatures = try join(dirCopy, layer.signatures, &arena)
+        }
+        try checkSignerNames(layer)
         return layer
+    }
+
+    static func join(_ a: Bytes, _ b: Bytes, _ arena: inout Arena) throws(PolicyError) -> Bytes {
+        guard let p = arena.bytes(count: a.count + 1 + b.count) else { throw PolicyError(.none, "out of memory for policy") }
+        if a.count > 0 { p.update(from: a.base!, count: a.count) }
+        p[a.count] = UInt8(ascii: "/")
+        if b.count > 0 { (p + a.count + 1).update(from: b.base!, count: b.count) }
+        return Bytes(UnsafePointer(p), count: a.count + 1 + b.count)
+    }
+
+    /// Replaces each `signers FILE` entry by the ssh-ed25519 keys of that
+    /// OpenSSH allowed_signers file (relative to the policy directory)
+    /// whose namespaces, if restricted, include "lwcr".
+    public static func readSignerFiles(_ dirfd: Int32, _ layer: inout Layer, _ arena: inout Arena) throws(PolicyError) {
+        var files = 0
+        var lines = 0
+        var texts = InlineArray<16, Bytes>(repeating: .empty)
+        var i = 0
+        while i < layer.signerCount {
+            let s = layer.signers![i]
+            if !s.file.isEmpty {
+                if files == 16 { throw PolicyError(s.location, "at most 16 signers files per layer") }
+                guard let name = arena.copy(s.file) else { throw PolicyError(.none, "out of memory for policy") }
+                let text: Bytes
+                do throws(PolicyError) {
+                    text = try readFile(dirfd, name, &arena)
+                } catch {
+                    throw PolicyError(s.location, "cannot read the signers file", s.file)
+                }
+                texts[files] = text
+                files += 1
+                lines += PolicyParser.capacity(of: text).rules
+            }
+            i += 1
+        }
+        if files == 0 { return }
+        guard let all = arena.allocate(Signer.self, count: layer.signerCount + lines) else { throw PolicyError(.none, "out of memory for policy") }
+        var n = 0
+        var f = 0
+        i = 0
+        while i < layer.signerCount {
+            let s = layer.signers![i]
+            i += 1
+            if s.file.isEmpty { all[n] = s; n += 1; continue }
+            try AllowedSigners.parse(texts[f], file: s.file, into: all, &n)
+            f += 1
+        }
+        layer.signers = all
+        layer.signerCount = n
+    }
+
+    /// Every signed-by= names a signer of its layer.
+    public static func checkSignerNames(_ layer: Layer) throws(PolicyError) {
+        var r = 0
+        while r < layer.ruleCount {
+            let rule = layer.rules![r]
+            var f = 0
+            while f < Int(rule.factCount) {
+                let fact = rule.facts![f]
+                if fact.kind == .signedBy && Signatures.signers(named: fact.value, in: layer) == 0 {
+                    throw PolicyError(rule.location, "unknown signer", fact.value)
+                }
+                f += 1
+            }
+            r += 1
+        }
     }
 
     /// Names of `*.policy` files in the directory (hidden files skipped).
@@ -187,24 +264,26 @@ func withPath<R>(_ path: Bytes, _ body: (UnsafePointer<CChar>) -> R) -> R {
     }
 }
 
-/// User names for `owner=NAME`, from /etc/passwd, read only when a policy
-/// names a user (getpwnam would allocate and may call NSS modules).
+/// Names for `owner=NAME` and `group=NAME`, from /etc/passwd and
+/// /etc/group (the third field of both), read only when a policy names one
+/// (getpwnam would allocate and may call NSS modules).
 public struct UserDatabase {
     var text: Bytes?
     var read = false
+    let file: StaticString
 
-    public init() {}
+    public init(file: StaticString) { self.file = file }
 
     public init(text: Bytes) {
         self.text = text
         self.read = true
+        self.file = ""
     }
 
     public mutating func uid(of name: Bytes, _ arena: inout Arena) -> UInt32? {
         if !read {
             read = true
-            let path: StaticString = "/etc/passwd"
-            text = try? PolicyLoader.readFile(AT_FDCWD, Bytes(path.utf8Start, count: path.utf8CodeUnitCount), &arena)
+            text = try? PolicyLoader.readFile(AT_FDCWD, Bytes(file.utf8Start, count: file.utf8CodeUnitCount), &arena)
         }
         return lookup(name)
     }

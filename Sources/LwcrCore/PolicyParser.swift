@@ -11,6 +11,9 @@ public struct PolicyParser {
     public var facts: UnsafeMutablePointer<Fact>
     public var factCapacity: Int
     public var factCount = 0
+    /// Signers, one per line at most (capacity: the rule capacity).
+    public var signers: UnsafeMutablePointer<Signer>?
+    public var signerCount = 0
 
     public init(rules: UnsafeMutablePointer<Rule>, ruleCapacity: Int, facts: UnsafeMutablePointer<Fact>, factCapacity: Int) {
         self.rules = rules
@@ -37,21 +40,21 @@ public struct PolicyParser {
     }
 
     /// Parses `text`, the content of the file named `file`, into `layer`.
-    public mutating func parse(_ text: Bytes, file: Bytes, into layer: inout Layer, users: (Bytes) -> UInt32?) throws(PolicyError) {
+    public mutating func parse(_ text: Bytes, file: Bytes, into layer: inout Layer, names: (Bytes, NameKind) -> UInt32?) throws(PolicyError) {
         var lineNumber: Int32 = 0
         var start = 0
         while start <= text.count {
             lineNumber += 1
             let end = text.firstIndex(of: UInt8(ascii: "\n"), from: start) ?? text.count
             let here = Location(file: file, line: lineNumber)
-            try parseLine(text.slice(start, end), at: here, into: &layer, users: users)
+            try parseLine(text.slice(start, end), at: here, into: &layer, names: names)
             start = end + 1
         }
     }
 
     /// Like `parse`, but reports every faulty line to `report` and goes on:
     /// for `lwcr lint`, which lists all problems at once.
-    public mutating func lint(_ text: Bytes, file: Bytes, into layer: inout Layer, users: (Bytes) -> UInt32?,
+    public mutating func lint(_ text: Bytes, file: Bytes, into layer: inout Layer, names: (Bytes, NameKind) -> UInt32?,
                               report: (PolicyError) -> Void) {
         var lineNumber: Int32 = 0
         var start = 0
@@ -59,7 +62,7 @@ public struct PolicyParser {
             lineNumber += 1
             let end = text.firstIndex(of: UInt8(ascii: "\n"), from: start) ?? text.count
             do throws(PolicyError) {
-                try parseLine(text.slice(start, end), at: Location(file: file, line: lineNumber), into: &layer, users: users)
+                try parseLine(text.slice(start, end), at: Location(file: file, line: lineNumber), into: &layer, names: names)
             } catch {
                 report(error)
             }
@@ -67,7 +70,7 @@ public struct PolicyParser {
         }
     }
 
-    private mutating func parseLine(_ line: Bytes, at here: Location, into layer: inout Layer, users: (Bytes) -> UInt32?) throws(PolicyError) {
+    private mutating func parseLine(_ line: Bytes, at here: Location, into layer: inout Layer, names: (Bytes, NameKind) -> UInt32?) throws(PolicyError) {
         var words = Words(line)
         guard let directive = words.next() else { return }
         if directive.equals("default") {
@@ -91,7 +94,12 @@ public struct PolicyParser {
             let first = factCount
             var group: Int32 = 0
             var groupHasFact = false
+            var sealed = false
             while let w = words.next() {
+                if w.equals("sealed") {
+                    sealed = true
+                    continue
+                }
                 if w.equals("|") {
                     if !groupHasFact { throw PolicyError(here, "an alternative is empty: '|' needs facts on both sides") }
                     group += 1
@@ -99,17 +107,51 @@ public struct PolicyParser {
                     continue
                 }
                 guard factCount < factCapacity else { throw PolicyError(here, "too many facts") }
-                facts[factCount] = try Self.fact(w, group: group, here, users: users)
+                facts[factCount] = try Self.fact(w, group: group, here, names: names)
                 factCount += 1
                 groupHasFact = true
             }
             if factCount == first { throw PolicyError(here, "require needs at least one fact, e.g. sha256=HEX") }
             if !groupHasFact { throw PolicyError(here, "an alternative is empty: '|' needs facts on both sides") }
             try append(Rule(kind: .require, pattern: pattern, location: here, facts: facts + first,
-                            factCount: Int32(factCount - first), groupCount: group + 1), here)
+                            factCount: Int32(factCount - first), groupCount: group + 1, sealed: sealed), here)
+        } else if directive.equals("signer") {
+            guard let name = words.next() else { throw PolicyError(here, "signer needs a name, a key type and a key") }
+            guard let type = words.next(), let key = words.next() else { throw PolicyError(here, "signer needs a key type and a key after its name") }
+            var signer = Signer(name: name, location: here)
+            try Self.decodeKey(type, key, into: &signer, here)
+            try appendSigner(signer, here)
+        } else if directive.equals("signers") {
+            let file = try words.expectOne(here, "signers takes one word: an allowed_signers file")
+            var signer = Signer(name: .empty, location: here)
+            signer.file = file
+            try appendSigner(signer, here)
+        } else if directive.equals("signatures") {
+            layer.signatures = try words.expectOne(here, "signatures takes one word: a directory")
         } else {
             throw PolicyError(here, "unknown directive", directive)
         }
+    }
+
+    private mutating func appendSigner(_ signer: Signer, _ here: Location) throws(PolicyError) {
+        guard let signers, signerCount < ruleCapacity else { throw PolicyError(here, "too many signers") }
+        signers[signerCount] = signer
+        signerCount += 1
+    }
+
+    /// An OpenSSH public key: `ssh-ed25519 BASE64`, whose blob is the wire
+    /// string "ssh-ed25519" then the 32-byte key.
+    public static func decodeKey(_ type: Bytes, _ base64: Bytes, into signer: inout Signer, _ here: Location) throws(PolicyError) {
+        if !type.equals("ssh-ed25519") { throw PolicyError(here, "only ssh-ed25519 keys are supported, not", type) }
+        var blob = InlineArray<128, UInt8>(repeating: 0)
+        let ok = withUnsafeMutableBytes(of: &blob) { b -> Bool in
+            guard let n = Base64.decode(base64, into: b) else { return false }
+            var r = WireReader(Bytes(UnsafeRawBufferPointer(rebasing: b[0..<n])))
+            guard let t = r.string(), t.equals("ssh-ed25519"), let key = r.string(), key.count == 32, r.atEnd else { return false }
+            signer.setKey(key)
+            return true
+        }
+        if !ok { throw PolicyError(here, "not an ssh-ed25519 public key:", base64) }
     }
 
     private mutating func append(_ rule: Rule, _ here: Location) throws(PolicyError) {
@@ -124,11 +166,11 @@ public struct PolicyParser {
         return p
     }
 
-    static func fact(_ word: Bytes, group: Int32, _ here: Location, users: (Bytes) -> UInt32?) throws(PolicyError) -> Fact {
+    static func fact(_ word: Bytes, group: Int32, _ here: Location, names: (Bytes, NameKind) -> UInt32?) throws(PolicyError) -> Fact {
         var w = word
         let negated = w[0] == UInt8(ascii: "!")
         if negated { w = w.slice(1, w.count) }
-        var fact = Fact(kind: .always, negated: negated, group: group, uid: 0, digest: nil, word: word)
+        var fact = Fact(kind: .always, negated: negated, group: group, uid: 0, digest: nil, word: word, value: .empty)
         if w.hasPrefix("sha256=") {
             guard let d = SHA256Digest(hex: w.slice(7, w.count).raw) else {
                 throw PolicyError(here, "sha256= needs 64 hex digits, not", w)
@@ -140,12 +182,45 @@ public struct PolicyParser {
             if name.isEmpty { throw PolicyError(here, "owner= needs a user name or uid") }
             if let uid = name.decimalUInt32 {
                 fact.uid = uid
-            } else if let uid = users(name) {
+            } else if let uid = names(name, .user) {
                 fact.uid = uid
             } else {
                 throw PolicyError(here, "unknown user", name)
             }
             fact.kind = .owner
+        } else if w.hasPrefix("group=") {
+            let name = w.slice(6, w.count)
+            if name.isEmpty { throw PolicyError(here, "group= needs a group name or gid") }
+            if let gid = name.decimalUInt32 {
+                fact.uid = gid
+            } else if let gid = names(name, .group) {
+                fact.uid = gid
+            } else {
+                throw PolicyError(here, "unknown group", name)
+            }
+            fact.kind = .group
+        } else if w.hasPrefix("fsverity=") {
+            let hex = w.slice(9, w.count)
+            if !(hex.count == 64 || hex.count == 128) || !isHex(hex) {
+                throw PolicyError(here, "fsverity= needs 64 (sha256) or 128 (sha512) hex digits, not", w)
+            }
+            fact.kind = .fsverity
+            fact.value = hex
+        } else if w.hasPrefix("signed-by=") {
+            let name = w.slice(10, w.count)
+            if name.isEmpty { throw PolicyError(here, "signed-by= needs a signer name") }
+            fact.kind = .signedBy
+            fact.value = name
+        } else if w.equals("readonly-mount") {
+            fact.kind = .readonlyMount
+        } else if w.equals("immutable") {
+            fact.kind = .immutable
+        } else if w.equals("no-caps") {
+            fact.kind = .noCaps
+        } else if w.equals("elf") {
+            fact.kind = .elf
+        } else if w.equals("script") {
+            fact.kind = .script
         } else if w.equals("trusted-path") {
             fact.kind = .trustedPath
         } else if w.equals("no-setid") {
@@ -159,6 +234,16 @@ public struct PolicyParser {
         }
         return fact
     }
+}
+
+func isHex(_ b: Bytes) -> Bool {
+    var i = 0
+    while i < b.count {
+        let c = b[i] | 0x20
+        if !((c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f"))) { return false }
+        i += 1
+    }
+    return true
 }
 
 @inline(__always)

@@ -11,39 +11,72 @@ public struct Subject {
     private var digest: SHA256Digest?
     private var hashed = false
 
-    public init(fd: Int32, path: Bytes, status: stat) {
+    private var magic: UInt32 = 0
+    private var magicRead = false
+    private var digest512: SHA512Digest?
+    private var hashed512 = false
+    /// The layer whose rule is being evaluated (signers, signatures).
+    public var layer: Layer?
+
+    /// Where the content is read from: the file itself, or a sealed copy of
+    /// it whose content is what will run.
+    public let contentFD: Int32
+
+    public init(fd: Int32, path: Bytes, status: stat, contentFD: Int32? = nil) {
         self.fd = fd
         self.path = path
         self.status = status
+        self.contentFD = contentFD ?? fd
+    }
+
+    /// The first four bytes of the content (zero where shorter or unreadable).
+    public mutating func firstBytes() -> UInt32 {
+        if !magicRead {
+            var m: UInt32 = 0
+            _ = withUnsafeMutableBytes(of: &m) { lwcr_pread(contentFD, $0.baseAddress, 4, 0) }
+            magic = m
+            magicRead = true
+        }
+        return magic
     }
 
     /// The SHA-256 of the content, read once through the descriptor; nil if
     /// it cannot be read (an O_PATH descriptor of an execute-only file).
     public mutating func sha256() -> SHA256Digest? {
         if !hashed {
-            digest = Self.hash(fd)
+            digest = Self.hash(contentFD)
             hashed = true
         }
         return digest
     }
 
-    static func hash(_ fd: Int32) -> SHA256Digest? {
-        var hasher = SHA256()
+    /// The SHA-512 of the content, for signatures made with it.
+    public mutating func sha512() -> SHA512Digest? {
+        if !hashed512 {
+            var hasher = SHA512()
+            digest512 = Self.read(contentFD) { hasher.update($0) } ? hasher.finalize() : nil
+            hashed512 = true
+        }
+        return digest512
+    }
+
+    /// Feeds the whole content to `body`, chunk by chunk; false on a read error.
+    static func read(_ fd: Int32, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
         var buffer = InlineArray<16384, UInt8>(repeating: 0)
         var offset = 0
         while true {
-            let n = withUnsafeMutableBytes(of: &buffer) { b in
-                lwcr_pread(fd, b.baseAddress, b.count, offset)
-            }
+            let n = withUnsafeMutableBytes(of: &buffer) { b in lwcr_pread(fd, b.baseAddress, b.count, offset) }
             if n == -Int(EINTR) { continue }
-            if n < 0 { return nil }
-            if n == 0 { break }
-            withUnsafeBytes(of: &buffer) { b in
-                hasher.update(UnsafeRawBufferPointer(rebasing: b[0..<n]))
-            }
+            if n < 0 { return false }
+            if n == 0 { return true }
+            withUnsafeBytes(of: &buffer) { b in body(UnsafeRawBufferPointer(rebasing: b[0..<n])) }
             offset += n
         }
-        return hasher.finalize()
+    }
+
+    static func hash(_ fd: Int32) -> SHA256Digest? {
+        var hasher = SHA256()
+        return read(fd) { hasher.update($0) } ? hasher.finalize() : nil
     }
 }
 
@@ -64,6 +97,24 @@ public enum Reason: UInt8 {
     case policyError
     /// /proc/self/fd could not name the opened file, so no rule can be matched.
     case unnamed
+    case groupMismatch
+    case writableMount
+    case notImmutable
+    case hasCaps
+    case notElf
+    case notScript
+    /// fs-verity is not enabled for the file (or the kernel or filesystem lacks it).
+    case noVerity
+    case verityMismatch
+    /// A fact about the file could not be read (why.uid holds the errno).
+    case factUnreadable
+    case signatureMissing
+    case signedByOther
+    case badSignature
+    case wrongNamespace
+    case unknownSigner
+    /// The dynamic loader was given an option lwcr does not know.
+    case loaderOption
 }
 
 /// The fact that decided, and what was found.
@@ -102,9 +153,9 @@ public enum Facts {
                 let value = evaluate(f, allowedOwner, &subject, &why)
                 // A fact that could not be evaluated fails, negated or not:
                 // an unreadable file must not pass `!sha256=`.
-                if value != f.negated && why.reason != .unreadable { continue }
+                if value != f.negated && why.reason != .unreadable && why.reason != .factUnreadable { continue }
                 ok = false
-                if f.negated && why.reason != .unreadable { why.reason = .negatedHolds }
+                if f.negated && why.reason != .unreadable && why.reason != .factUnreadable { why.reason = .negatedHolds }
                 if firstFailure == nil { firstFailure = why }
             }
             if ok { return true }
@@ -151,6 +202,38 @@ public enum Facts {
             return subject.status.st_mode & (Mode.setuid | Mode.setgid) == 0
         case .trustedPath:
             return TrustedPath.holds(subject.path, subject.status, allowedOwner, &why)
+        case .group:
+            why.reason = .groupMismatch
+            why.uid = subject.status.st_gid
+            return subject.status.st_gid == f.uid
+        case .readonlyMount:
+            let flags = lwcr_mount_flags(subject.fd)
+            if flags < 0 { why.reason = .factUnreadable; why.uid = UInt32(-flags); return false }
+            why.reason = .writableMount
+            return flags & 1 != 0  // ST_RDONLY
+        case .immutable:
+            let flags = lwcr_inode_flags(subject.fd)
+            if flags < 0 { why.reason = .factUnreadable; why.uid = UInt32(-flags); return false }
+            why.reason = .notImmutable
+            return flags & 0x10 != 0  // FS_IMMUTABLE_FL
+        case .noCaps:
+            let size = lwcr_capability_size(subject.fd)
+            why.reason = .hasCaps
+            if size >= 0 { return false }
+            if size == -Int(ENODATA) || size == -Int(EOPNOTSUPP) { return true }
+            why.reason = .factUnreadable
+            why.uid = UInt32(-size)
+            return false
+        case .elf:
+            why.reason = .notElf
+            return subject.firstBytes() == 0x464c_457f  // "\x7fELF", little-endian
+        case .script:
+            why.reason = .notScript
+            return subject.firstBytes() & 0xffff == 0x2123  // "#!"
+        case .fsverity:
+            return Verity.matches(subject.fd, f.value, &why)
+        case .signedBy:
+            return Signatures.verify(f.value, &subject, &why)
         }
     }
 }

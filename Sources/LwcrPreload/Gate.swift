@@ -47,9 +47,9 @@ enum Gate {
     static func execute(descriptor fd: Int32, _ launch: Launch) -> Int32 {
         switch PolicyState.current() {
         case .none:
-            return finalExec(fd, "", AT_EMPTY_PATH, nil, 0, launch)
+            return finalExec(fd, cString(""), AT_EMPTY_PATH, nil, 0, launch)
         case .unavailable:
-            deny(unavailable: Bytes(cString: "(descriptor)"), launch)
+            deny(unavailable: Bytes("(descriptor)"), launch)
             return EACCES
         case .policy(let policy):
             return run(.descriptor(fd), policy.pointee, launch)
@@ -140,7 +140,24 @@ enum Gate {
         while true {
             let via = Bytes(UnsafeRawBufferPointer(rebasing: top[0..<topCount]))
             let here = nameCount < 0 ? Bytes.empty : Bytes(UnsafeRawBufferPointer(rebasing: name[0..<nameCount]))
-            if !verify(current, here, named: nameCount >= 0, policy, launch.report, via: via) { return EACCES }
+            var sealed = false
+            if !verify(current, here, named: nameCount >= 0, policy, launch.report, via: via, sealed: &sealed) { return EACCES }
+            if sealed {
+                // Copy, seal, and decide again on the copy's content: what
+                // runs is then what was checked, whatever happens to the file.
+                let copy = Sealed.copy(current)
+                if copy < 0 { return -copy }
+                fds.own(copy)
+                var again = false
+                if !verify(current, here, named: true, policy, launch.report, via: via, sealed: &again, content: copy) { return EACCES }
+                current = copy
+                owned = true
+                if depth == 0 && nameCount > 0 {
+                    top.copyMemory(from: UnsafeRawBufferPointer(rebasing: name[0..<nameCount]))
+                    topCount = nameCount
+                }
+                nameCount = -1  // a script in it is handed over as /dev/fd/N
+            }
             if depth == 0 && nameCount > 0 {
                 top.copyMemory(from: UnsafeRawBufferPointer(rebasing: name[0..<nameCount]))
                 topCount = nameCount
@@ -173,7 +190,7 @@ enum Gate {
                     arg = store(argument, words, &wordsUsed)
                     if arg == nil { return E2BIG }
                 }
-                guard let fdPath = scriptName(current, owned ? here : .empty, words, &wordsUsed) else { return E2BIG }
+                guard let fdPath = scriptName(current, owned && nameCount >= 0 ? here : .empty, words, &wordsUsed) else { return E2BIG }
                 // As the kernel nests interpreters: [interp, arg?, script] replaces argv[0].
                 let newItems = arg == nil ? 2 : 3
                 let keep = prefixCount > 0 ? prefixCount - 1 : 0
@@ -188,14 +205,18 @@ enum Gate {
                 prefix[newItems - 1] = fdPath
                 prefixCount = newItems + keep
                 next = interp
+            } else if DynamicLoader.isLoader(current) {
+                // ld.so PROGRAM: PROGRAM is a launch too, checked here and
+                // handed over as the file that was checked.
+                return runLoader(current, prefixCount > 0 ? prefix : nil, prefixCount, policy, launch, via: here, &fds, words, &wordsUsed)
             } else {
-                let e = finalExec(current, "", AT_EMPTY_PATH, prefixCount > 0 ? prefix : nil, prefixCount, launch)
+                let e = finalExec(current, cString(""), AT_EMPTY_PATH, prefixCount > 0 ? prefix : nil, prefixCount, launch)
                 if e != ENOEXEC || !fallback || depth != 0 { return e }
                 // execvp's rule: what the kernel cannot execute, /bin/sh runs.
                 fallback = false
                 let sh: StaticString = "/bin/sh"
                 guard let shWord = store(Bytes(sh.utf8Start, count: sh.utf8CodeUnitCount), words, &wordsUsed),
-                      let fdPath = scriptName(current, here, words, &wordsUsed) else { return E2BIG }
+                      let fdPath = scriptName(current, nameCount >= 0 ? here : .empty, words, &wordsUsed) else { return E2BIG }
                 prefix[0] = shWord
                 prefix[1] = fdPath
                 prefixCount = 2
@@ -229,8 +250,54 @@ enum Gate {
         return lwcr_noexec_mount(fd) == 0 ? 0 : EACCES
     }
 
+    /// The dynamic loader run directly: its PROGRAM argument is checked as a
+    /// launch, and replaced by the checked file's name (see scriptName), so
+    /// the loader maps what was checked. Unknown loader options are refused,
+    /// since one taking an argument would hide which word is the program.
+    static func runLoader(_ loader: Int32, _ prefix: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ prefixCount: Int,
+                          _ policy: Policy, _ launch: Launch, via loaderName: Bytes, _ fds: inout OwnedDescriptors,
+                          _ words: UnsafeMutableRawBufferPointer, _ wordsUsed: inout Int) -> Int32 {
+        var argc = 0
+        if let argv = launch.argv { while argv[argc] != nil { argc += 1 } }
+        let count = prefix != nil ? prefixCount + (argc > 0 ? argc - 1 : 0) : argc
+        func word(_ i: Int) -> UnsafeMutablePointer<CChar> {
+            if let prefix { return i < prefixCount ? prefix[i]! : launch.argv![i - prefixCount + 1]! }
+            return launch.argv![i]!
+        }
+        let index = DynamicLoader.programIndex(count) { Bytes(cString: word($0)) }
+        if index == -2 {
+            var d = Decision()
+            d.allowed = false
+            d.finding.reason = .loaderOption
+            launch.report.decision(d, path: loaderName)
+            return EACCES
+        }
+        if index < 0 { return finalExec(loader, cString(""), AT_EMPTY_PATH, prefix, prefixCount, launch) }
+        var name = InlineArray<4097, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &name) { n -> Int32 in
+            var nameCount = 0
+            let program = open(AT_FDCWD, word(index), false, n, &nameCount)
+            if program == PathWalk.unnamed {
+                _ = verify(-1, Bytes(cString: word(index)), named: false, policy, launch.report, via: .empty)
+                return EACCES
+            }
+            if program < 0 { return finalExec(loader, cString(""), AT_EMPTY_PATH, prefix, prefixCount, launch) }  // the loader says why
+            fds.own(program)
+            let here = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<nameCount]))
+            if !verify(program, here, named: true, policy, launch.report, via: .empty) { return EACCES }
+            guard let replacement = scriptName(program, here, words, &wordsUsed) else { return E2BIG }
+            return finalExec(loader, cString(""), AT_EMPTY_PATH, prefix, prefixCount, launch, replacing: index, with: replacement)
+        }
+    }
+
     /// Decides the file on `fd`, named `path`; logs what needs logging.
     static func verify(_ fd: Int32, _ path: Bytes, named: Bool, _ policy: Policy, _ report: Report, via: Bytes) -> Bool {
+        var sealed = false
+        return verify(fd, path, named: named, policy, report, via: via, sealed: &sealed)
+    }
+
+    static func verify(_ fd: Int32, _ path: Bytes, named: Bool, _ policy: Policy, _ report: Report, via: Bytes,
+                       sealed: inout Bool, content: Int32? = nil) -> Bool {
         var decision = Decision()
         var st = stat()
         if named && lwcr_fstat(fd, &st) == 0 && st.st_mode & 0o170000 != 0o100000 {
@@ -243,10 +310,11 @@ enum Gate {
             decision.allowed = policy.error == nil && policy.onlyAudits
             decision.audited = decision.allowed
         } else {
-            var subject = Subject(fd: fd, path: path, status: st)
+            var subject = Subject(fd: fd, path: path, status: st, contentFD: content)
             decision = Decider.decide(policy, &subject)
+            sealed = decision.sealed
         }
-        if decision.reportable { report.decision(decision, path: path.isEmpty ? Bytes(cString: "(descriptor)") : path, via: via) }
+        if decision.reportable { report.decision(decision, path: path.isEmpty ? Bytes("(descriptor)") : path, via: via) }
         return decision.allowed
     }
 
@@ -295,10 +363,10 @@ enum Gate {
     /// argv[0]) and the child environment; returns the errno.
     static func finalExec(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ flags: Int32,
                           _ prefix: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ prefixCount: Int,
-                          _ launch: Launch) -> Int32 {
+                          _ launch: Launch, replacing index: Int = -1, with replacement: UnsafeMutablePointer<CChar>? = nil) -> Int32 {
         let env = ChildEnvironment.current
         let envOK = env.unchanged(launch.envp)
-        if prefix == nil && envOK {
+        if prefix == nil && envOK && index < 0 {
             return -lwcr_execveat(dirfd, path, launch.argv, launch.envp, flags)
         }
         var argc = 0
@@ -311,17 +379,22 @@ enum Gate {
         // quarter of an 8 MiB stack limit's worth of strings).
         if size > maxArrays { return E2BIG }
         var context = ExecContext(dirfd: dirfd, path: path, flags: flags, prefix: prefix, prefixCount: prefixCount,
-                                  argc: argc, argvBytes: argvBytes, rebuildEnv: !envOK, env: env, launch: launch)
+                                  argc: argc, argvBytes: argvBytes, rebuildEnv: !envOK, env: env, launch: launch,
+                                  replaceIndex: index, replacement: replacement)
         return lwcr_with_stack(size, { raw, buffer in
             let c = raw!.assumingMemoryBound(to: ExecContext.self).pointee
             var argv = c.launch.argv
-            if let prefix = c.prefix {
+            if c.prefix != nil || c.replaceIndex >= 0 {
                 let array = buffer!.bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: c.prefixCount + c.argc + 1)
                 var i = 0
-                while i < c.prefixCount { array[i] = prefix[i]; i += 1 }
-                var j = 1
+                var j = 0
+                if let prefix = c.prefix {
+                    while i < c.prefixCount { array[i] = prefix[i]; i += 1 }
+                    j = 1
+                }
                 while j < c.argc { array[i] = c.launch.argv![j]; i += 1; j += 1 }
                 array[i] = nil
+                if c.replaceIndex >= 0 && c.replaceIndex < i { array[c.replaceIndex] = c.replacement }
                 argv = UnsafePointer(array)
             }
             var envp = c.launch.envp
@@ -345,6 +418,39 @@ struct ExecContext {
     var rebuildEnv: Bool
     var env: ChildEnvironment
     var launch: Launch
+    var replaceIndex: Int
+    var replacement: UnsafeMutablePointer<CChar>?
+}
+
+/// `sealed` launches: the verified content copied into a memfd sealed
+/// against writing, shrinking and growing (runc's answer to CVE-2019-5736).
+/// Closes the window in which someone who can write the file in place
+/// changes it between the check and the exec. Costs a copy of the file per
+/// launch, and /proc/self/exe then names the memfd.
+enum Sealed {
+    static func copy(_ fd: Int32) -> Int32 {
+        let memfd = lwcr_memfd(cString("lwcr-sealed"))
+        if memfd < 0 { return memfd }
+        var buffer = InlineArray<16384, UInt8>(repeating: 0)
+        var offset = 0
+        while true {
+            let n = withUnsafeMutableBytes(of: &buffer) { lwcr_pread(fd, $0.baseAddress, $0.count, offset) }
+            if n == -Int(EINTR) { continue }
+            if n < 0 { _ = lwcr_close(memfd); return Int32(n) }
+            if n == 0 { break }
+            var written = 0
+            while written < n {
+                let w = withUnsafeBytes(of: &buffer) { lwcr_pwrite(memfd, $0.baseAddress! + written, n - written, offset + written) }
+                if w == -Int(EINTR) { continue }
+                if w <= 0 { _ = lwcr_close(memfd); return w < 0 ? Int32(w) : -EIO }
+                written += w
+            }
+            offset += n
+        }
+        let r = lwcr_seal_all(memfd)
+        if r < 0 { _ = lwcr_close(memfd); return r }
+        return memfd
+    }
 }
 
 /// Descriptors a launch opened, closed when it fails.

@@ -15,7 +15,7 @@ public func lwcr_init() {
     if let value = getenv("LWCR_POLICY") {
         if !copyLayers(Bytes(cString: value), into: lwcr_state_layers()!, capacity) {
             // Too long to carry: a directory that cannot exist denies every launch.
-            copy(Bytes(cString: "/LWCR_POLICY is too long"), into: lwcr_state_layers()!, capacity)
+            copy(Bytes("/LWCR_POLICY is too long"), into: lwcr_state_layers()!, capacity)
         }
         if !Bytes(cString: value).equals(Bytes(cString: lwcr_state_layers())) {
             copy(Bytes(cString: value), into: lwcr_state_layers_given()!, capacity)
@@ -67,7 +67,7 @@ func copyLayers(_ value: Bytes, into out: UnsafeMutablePointer<CChar>, _ capacit
                     cwdBytes = Bytes(cString: p)
                 }
                 parts[0] = cwdBytes
-                parts[1] = Bytes(cString: "/")
+                parts[1] = Bytes("/")
             }
             parts[2] = dir
             if n > 0 { if n + 1 >= capacity { return false }; out[n] = CChar(UInt8(ascii: ":")); n += 1 }

@@ -107,6 +107,7 @@ enum Check {
             o.write(rule.pattern)
             location(rule.location, &o)
             o.write("\n")
+            subject.layer = layer
             var f = 0
             while f < Int(rule.factCount) {
                 let fact = rule.facts![f]
@@ -142,8 +143,19 @@ enum Check {
             }
         case .noSetid:
             if !value { o.write(" (the file is setuid or setgid)") }
-        case .always, .never:
-            break
+        case .group:
+            o.write(" (group is gid "); o.write(Int(subject.status.st_gid)); o.write(")")
+        case .always, .never, .readonlyMount, .immutable, .noCaps, .elf, .script, .fsverity, .signedBy:
+            if !value && why.reason != .allowed {
+                var line = InlineArray<512, UInt8>(repeating: 0)
+                withUnsafeMutableBytes(of: &line) { l in
+                    var m = Message(l)
+                    var d = Decision()
+                    d.finding = why
+                    m.append(reason: d)
+                    o.write(" ("); o.write(m.bytes); o.write(")")
+                }
+            }
         }
     }
 

@@ -73,7 +73,8 @@ enum Lint {
         PolicyLoader.sortNames(names, count)
         if count == 0 { o.write(dirBytes); o.write(": warning: no *.policy files\n") }
         var layer = Layer(directory: dirBytes)
-        var users = UserDatabase()
+        var users = UserDatabase(file: "/etc/passwd")
+        var groups = UserDatabase(file: "/etc/group")
         var total = (rules: 0, facts: 0)
         let contents = arena.allocate(Bytes.self, count: count)!
         var f = 0
@@ -93,13 +94,48 @@ enum Lint {
         let rules = arena.allocate(Rule.self, count: total.rules)!
         let facts = arena.allocate(Fact.self, count: total.facts)!
         var parser = PolicyParser(rules: rules, ruleCapacity: total.rules, facts: facts, factCapacity: total.facts)
+        parser.signers = arena.allocate(Signer.self, count: total.rules)
         f = 0
         while f < count {
-            parser.lint(contents[f], file: names[f], into: &layer, users: { users.uid(of: $0, &arena) }) { e in
+            parser.lint(contents[f], file: names[f], into: &layer,
+                        names: { name, kind in kind == .user ? users.uid(of: name, &arena) : groups.uid(of: name, &arena) }) { e in
                 report(dirBytes, e, &o)
                 errors += 1
             }
             f += 1
+        }
+        // Signers: every signed-by= names one; warn about those never used.
+        layer.rules = rules
+        layer.ruleCount = parser.ruleCount
+        layer.signers = parser.signers
+        layer.signerCount = parser.signerCount
+        do throws(PolicyError) {
+            try PolicyLoader.readSignerFiles(fd, &layer, &arena)
+            try PolicyLoader.checkSignerNames(layer)
+        } catch {
+            report(dirBytes, error, &o)
+            errors += 1
+        }
+        var s = 0
+        while s < layer.signerCount {
+            let signer = layer.signers![s]
+            var used = false
+            var r = 0
+            while r < parser.ruleCount && !used {
+                var f = 0
+                while f < Int(rules[r].factCount) {
+                    let fact = rules[r].facts![f]
+                    if fact.kind == .signedBy && fact.value.equals(signer.name) { used = true }
+                    f += 1
+                }
+                r += 1
+            }
+            if !used && !signer.name.isEmpty {
+                o.write(dirBytes); o.write("/"); o.write(signer.location.file); o.write(":")
+                o.write(Int(signer.location.line)); o.write(": warning: signer '"); o.write(signer.name)
+                o.write("' is never used by a signed-by= fact\n")
+            }
+            s += 1
         }
         // A rule is unreachable when a later rule of the layer matches
         // every path it can match.

@@ -23,15 +23,19 @@ final class Fixture {
     func string(_ b: Bytes) -> String { String(decoding: b.raw, as: UTF8.self) }
 
     /// Parses `text` as one policy file of a fresh layer.
-    func layer(_ text: String, file: String = "10-test.policy", users: [String: UInt32] = [:]) throws(PolicyError) -> Layer {
+    func layer(_ text: String, file: String = "10-test.policy", users: [String: UInt32] = [:],
+               groups: [String: UInt32] = [:]) throws(PolicyError) -> Layer {
         let t = bytes(text)
         let c = PolicyParser.capacity(of: t)
         var layer = Layer(directory: bytes("/test"))
         var parser = PolicyParser(rules: arena.allocate(Rule.self, count: c.rules)!, ruleCapacity: c.rules,
                                   facts: arena.allocate(Fact.self, count: c.facts)!, factCapacity: c.facts)
-        try parser.parse(t, file: bytes(file), into: &layer, users: { name in users[self.string(name)] })
+        parser.signers = arena.allocate(Signer.self, count: c.rules)
+        try parser.parse(t, file: bytes(file), into: &layer, names: { name, kind in kind == .user ? users[self.string(name)] : groups[self.string(name)] })
         layer.rules = parser.rules
         layer.ruleCount = parser.ruleCount
+        layer.signers = parser.signers
+        layer.signerCount = parser.signerCount
         return layer
     }
 

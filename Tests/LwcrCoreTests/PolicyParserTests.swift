@@ -68,7 +68,6 @@ final class PolicyParserTests: XCTestCase {
         XCTAssertEqual(f.error("deny"), "1: a rule needs a path pattern")
         XCTAssertEqual(f.error("require /x owner=nobody-here"), "1: unknown user 'nobody-here'")
         XCTAssertEqual(f.error("require /x owner="), "1: owner= needs a user name or uid")
-        XCTAssertEqual(f.error("signer acme ssh-ed25519 AAAA"), "1: unknown directive 'signer'")
     }
 
     /// Names in /etc/passwd format resolve to uids; others do not.

@@ -1,0 +1,36 @@
+import CInterpose
+
+/// `fsverity=HEX`: the digest the kernel measured for an fs-verity file
+/// (FS_IOC_MEASURE_VERITY). The kernel verifies every page read against it,
+/// so unlike a content hash it also holds for what is executed later. Where
+/// the kernel or filesystem lacks fs-verity, or the file has none, the fact
+/// is false and says so.
+enum Verity {
+    static func matches(_ fd: Int32, _ expected: Bytes, _ why: inout Finding) -> Bool {
+        var digest = InlineArray<64, UInt8>(repeating: 0)
+        var algorithm: UInt32 = 0
+        let size = withUnsafeMutableBytes(of: &digest) { d in
+            lwcr_measure_verity(fd, d.baseAddress!.assumingMemoryBound(to: UInt8.self), &algorithm)
+        }
+        if size < 0 {
+            why.reason = .noVerity
+            why.uid = UInt32(-size)
+            return false
+        }
+        why.reason = .verityMismatch
+        if Int(size) * 2 != expected.count { return false }
+        var difference: UInt8 = 0
+        var i = 0
+        while i < Int(size) {
+            let hi = hexValue(expected[2 * i]), lo = hexValue(expected[2 * i + 1])
+            difference |= (hi << 4 | lo) ^ digest[i]
+            i += 1
+        }
+        return difference == 0
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8 {
+        let l = c | 0x20
+        return l >= UInt8(ascii: "a") ? l - UInt8(ascii: "a") + 10 : c - UInt8(ascii: "0")
+    }
+}

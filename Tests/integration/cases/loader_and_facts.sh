@@ -1,0 +1,105 @@
+# The dynamic loader run directly, and the facts beyond v1.
+
+test_loader_run_directly_is_judged_as_program() {
+    local ld=/lib64/ld-linux-x86-64.so.2
+    [ -e "$ld" ] || { skip "no $ld on this machine"; return; }
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"; cp "$(readlink -f "$ld")" "$WORK/bin/my-loader"
+    policy "require $WORK/bin/tool sha256=$WRONG"
+    for loader in "$ld" "$WORK/bin/my-loader"; do
+        for args in "" "--library-path /nonexistent" "--argv0 fake --inhibit-cache"; do
+            # shellcheck disable=SC2086
+            under "$BIN/launch_execv_args" "$loader" $args "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+            [ -e "$WORK/ran" ] && { fail "$loader $args ran a denied program"; return; }
+            grep -q "^lwcr: deny $WORK/bin/tool: sha256 mismatch" err || { fail "$loader $args: no deny line for the program"; return; }
+        done
+    done
+    under "$BIN/launch_execv_args" "$ld" --frobnicate "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "an unknown loader option hid the program"; return; }
+    policy "require $WORK/bin/tool sha256=$(pin "$WORK/bin/tool")"
+    under "$BIN/launch_execv_args" "$ld" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] || { fail "an allowed program did not run through the loader"; return; }
+    under ldd "$WORK/bin/tool" > out 2> err; cat out err
+    grep -q 'libc.so' out || { fail "ldd of an allowed program broke"; return; }
+    pass
+}
+
+fact_case() {  # fact_case FACT EXPECT(allow|deny) [REASON]
+    policy "require $WORK/bin/tool $1"
+    rm -f "$WORK/ran"
+    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err
+    echo "$1 -> $(cat err)"
+    if [ "$2" = allow ]; then [ -e "$WORK/ran" ] || { fail "$1 should hold"; return 1; }
+    else
+        [ -e "$WORK/ran" ] && { fail "$1 should not hold"; return 1; }
+        [ -z "${3:-}" ] || grep -q "$3" err || { fail "$1: expected reason '$3'"; return 1; }
+    fi
+}
+
+test_facts_group_elf_script() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"; chgrp 0 "$WORK/bin/tool"
+    fact_case "group=0" allow || return
+    fact_case "group=root" allow || return
+    fact_case "group=4321" deny "group is gid 0, policy requires group=4321" || return
+    fact_case "elf" allow || return
+    fact_case "script" deny "not a #! script" || return
+    fact_case "!script elf" allow || return
+    pass
+}
+
+test_fact_readonly_mount() {
+    [ "$(id -u)" = 0 ] || { skip "needs root for a read-only bind mount"; return; }
+    mkdir -p "$WORK/bin" "$WORK/ro"; cp /usr/bin/touch "$WORK/bin/tool"
+    fact_case "readonly-mount" deny "not on a read-only mount" || return
+    mount --bind "$WORK/bin" "$WORK/ro" 2>/dev/null && mount -o remount,bind,ro "$WORK/ro" 2>/dev/null \
+        || { umount "$WORK/ro" 2>/dev/null; skip "cannot make a read-only bind mount here"; return; }
+    policy "require $WORK/ro/tool readonly-mount"
+    under "$BIN/launch_execve" "$WORK/ro/tool" "$WORK/ran" > out 2> err; cat err
+    umount "$WORK/ro"
+    [ -e "$WORK/ran" ] || { fail "a file on a read-only mount failed readonly-mount"; return; }
+    pass
+}
+
+test_fact_immutable() {
+    command -v chattr > /dev/null || { skip "chattr (e2fsprogs) is not installed"; return; }
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    fact_case "immutable" deny "not immutable" || return
+    chattr +i "$WORK/bin/tool" 2>/dev/null || { skip "chattr +i is not supported on $(df --output=fstype "$WORK" | tail -1)"; return; }
+    fact_case "immutable" allow; local r=$?
+    chattr -i "$WORK/bin/tool"
+    [ $r -eq 0 ] && pass
+}
+
+test_fact_no_caps() {
+    command -v setcap > /dev/null || { skip "setcap (libcap2-bin) is not installed"; return; }
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    fact_case "no-caps" allow || return
+    setcap cap_net_raw+ep "$WORK/bin/tool" 2>/dev/null || { skip "setcap is not supported here"; return; }
+    fact_case "no-caps" deny "the file has capabilities" || return
+    pass
+}
+
+test_fact_fsverity_says_why() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    fact_case "fsverity=$WRONG" deny "no fs-verity digest for the file" || return
+    pass "false with a reason (no fs-verity here)"
+}
+
+# sealed: while a writer rewrites the file in place as fast as it can, no
+# launch ever runs the rewritten content.
+test_sealed_launch() {
+    command -v cc > /dev/null || { skip "no C compiler to build the bad program"; return; }
+    mkdir -p "$WORK/bin"
+    cp /usr/bin/true "$WORK/bin/good"
+    printf 'int main(void) { return 42; }\n' > "$WORK/bad.c"; cc -o "$WORK/bin/bad" "$WORK/bad.c"
+    cp "$WORK/bin/good" "$WORK/bin/target"
+    policy "require $WORK/bin/target sha256=$(pin "$WORK/bin/good") sealed"
+    "$BIN/rewriter" "$WORK/bin/target" "$WORK/bin/good" "$WORK/bin/bad" & local writer=$!
+    LWCR_LOG=none under bash -c 'for i in $(seq 400); do "$0"; echo "status=$?"; done' "$WORK/bin/target" > out 2> err
+    kill $writer; wait $writer 2>/dev/null
+    local good bad denied
+    good=$(grep -cx 'status=0' out); bad=$(grep -cx 'status=42' out); denied=$(grep -cx 'status=126' out)
+    echo "good=$good bad=$bad denied=$denied"
+    [ "$bad" -eq 0 ] || { fail "the rewritten content ran $bad times"; return; }
+    [ "$good" -ge 1 ] || { fail "no launch ran: the test proves nothing"; return; }
+    pass "good=$good denied=$denied, rewritten content never ran"
+}
