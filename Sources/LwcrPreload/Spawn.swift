@@ -76,13 +76,10 @@ enum Spawn {
         var shared = SpawnShared(request: request)
         var argc = 0
         if let argv = request.argv { while argv[argc] != nil { argc += 1 } }
-        var envc = 0
-        if let envp = request.envp { while envp[envc] != nil { envc += 1 } }
         // The Gate's own frames need under 100 KiB; the argv and envp copies
         // go on top, as large as the Gate may make them.
         let copies = (argc + 16) * 8 + ChildEnvironment.current.space(request.envp) + 64
         if copies > Gate.maxArrays { return E2BIG }
-        _ = envc
         let stackSize = ((256 << 10) + copies + 4095) & ~4095
         guard let stack = SpawnStack.take(stackSize) else { return ENOMEM }
         var all = sigset_t()

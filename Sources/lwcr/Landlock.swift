@@ -39,6 +39,10 @@ enum Landlock {
             }
             l += 1
         }
+        if allowed == 0 {
+            complain(text("exec: --landlock: the policy's allow and require rules name no existing file or directory to execute from; refusing to forbid every launch"))
+            return 2
+        }
         for loader in loaders {
             var name = InlineArray<4097, UInt8>(repeating: 0)
             withUnsafeMutableBytes(of: &name) { n in
