@@ -14,7 +14,7 @@ let package = Package(
             name: "CInterpose",
             path: "CInterpose",
             exclude: ["preload", "cli", "exports.map"],
-            sources: ["sys.c"],
+            sources: ["sys.c", "sha256_ni.c"],
             publicHeadersPath: "include"
         ),
         .target(

@@ -257,6 +257,11 @@ int lwcr_landlock_restrict_self(int ruleset);
 const char *lwcr_installed_library(void);
 pid_t lwcr_fork(void);
 
+// SHA-256 compression with the x86 SHA extensions (CInterpose/sha256_ni.c).
+int lwcr_sha256_accelerated(void);
+void lwcr_sha256_force_portable(int portable);
+void lwcr_sha256_ni_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
+
 // SYSCONFDIR/lwcr/policy.d, fixed when the library is built.
 const char *lwcr_system_policy_directory(void);
 

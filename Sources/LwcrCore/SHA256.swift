@@ -1,3 +1,5 @@
+import CInterpose
+
 // SHA-256 as specified in FIPS 180-4 ("Secure Hash Standard", August 2015).
 //
 // This file is shared by the Embedded Swift LD_PRELOAD library and the hosted
@@ -148,6 +150,16 @@ public struct SHA256 {
     /// Applies the SHA-256 compression function (§6.2.2) to `blocks`
     /// consecutive 64-byte blocks starting at `base` (no alignment required).
     private mutating func compress(_ base: UnsafeRawPointer, blocks: Int) {
+        if lwcr_sha256_accelerated() != 0 {
+            // SHA-NI (CInterpose/sha256_ni.c): several times the portable speed.
+            var state = (h0, h1, h2, h3, h4, h5, h6, h7)
+            withUnsafeMutableBytes(of: &state) { s in
+                lwcr_sha256_ni_blocks(s.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                                      base.assumingMemoryBound(to: UInt8.self), blocks)
+            }
+            (h0, h1, h2, h3, h4, h5, h6, h7) = state
+            return
+        }
         // Working on locals for the whole run lets the optimiser keep the
         // chaining value in registers across blocks instead of reloading
         // `self` for every block.
