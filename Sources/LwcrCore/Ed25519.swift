@@ -3,10 +3,11 @@
 //
 // Verification only: there is no signing, so no secret ever reaches this
 // file. Everything verify() touches (public key, message, signature) is
-// public, which is why the decoding and the scalar multiplication may branch
-// on their inputs; those paths are marked "vartime" below. The field
-// arithmetic itself is branch-free regardless, so it could later serve code
-// that handles secrets.
+// public, which is why decoding, point comparison and the scalar
+// multiplication may branch on their inputs; those functions say "Vartime"
+// in their comments. The field arithmetic and the scalar reduction are
+// branch-free regardless, so they could later serve code that handles
+// secrets.
 //
 // Like SHA256.swift and SHA512.swift this is shared by the Embedded Swift
 // library and the hosted test module, so it allocates nothing: field
@@ -467,6 +468,7 @@ extension Ed25519 {
 
         /// Whether P and Q are the same point: x1/z1 = x2/z2 and y1/z1 =
         /// y2/z2, compared cross-multiplied so no inversion is needed.
+        /// Vartime: stops at the first coordinate that differs.
         func isEqual(to other: Point) -> Bool {
             (x * other.z - other.x * z).isZero && (y * other.z - other.y * z).isZero
         }
@@ -477,7 +479,7 @@ extension Ed25519 {
         /// (RFC 8032 §3.1, §5.1), so exactly eight points qualify: the
         /// subgroup of order 8, identity included. [8]P is computed with
         /// three doublings; the doubling formula is complete, so this is
-        /// exact for every point.
+        /// exact for every point. Vartime like `isEqual`.
         var hasSmallOrder: Bool {
             let p8 = doubled().doubled().doubled()
             return p8.x.isZero && (p8.y - p8.z).isZero

@@ -7,7 +7,8 @@
 // code rather than a table (a global table would need lazy initialisation in
 // hosted builds and a bounds-checked index in the hot loop).
 //
-// Its first user is Ed25519 (RFC 8032 §5.1), which hashes with SHA-512.
+// Ed25519 (RFC 8032 §5.1) hashes with SHA-512, and OpenSSH signatures of
+// files usually sign the file's SHA-512.
 
 /// Incremental SHA-512 hasher.
 ///
