@@ -137,3 +137,41 @@ final class DecisionTests: XCTestCase {
         XCTAssertEqual(f.line(d, tool), "lwcr: deny \(tool): policy error: unknown fact 'frob' [10-x.policy:4]\n")
     }
 }
+
+final class MoreFactTests: XCTestCase {
+    let f = Fixture()
+    let dir = TempDir()
+
+    func decide(_ rule: String, _ path: String) throws -> Decision {
+        f.decide(f.policy([try f.layer("require \(path) \(rule)")]), path)
+    }
+
+    /// elf and script look at the first bytes of the content.
+    func testElfAndScript() throws {
+        let script = dir.write("s", "#!/bin/sh\n")
+        XCTAssertTrue(try decide("elf", "/usr/bin/env").allowed)
+        XCTAssertEqual(try decide("elf", script).finding.reason, .notElf)
+        XCTAssertTrue(try decide("script", script).allowed)
+        XCTAssertEqual(try decide("script", "/usr/bin/env").finding.reason, .notScript)
+    }
+
+    /// group= compares the file's gid.
+    func testGroup() throws {
+        let file = dir.write("g", "x")
+        let gid = getgid()
+        XCTAssertTrue(try decide("group=\(gid)", file).allowed)
+        let d = try decide("group=\(gid + 1)", file)
+        XCTAssertEqual(d.finding.reason, .groupMismatch)
+        XCTAssertEqual(d.finding.uid, gid)
+    }
+
+    /// readonly-mount, no-caps and fsverity= ask the kernel; each says why it fails.
+    func testKernelFacts() throws {
+        let file = dir.write("k", "x")
+        XCTAssertEqual(try decide("readonly-mount", file).finding.reason, .writableMount)
+        XCTAssertTrue(try decide("no-caps", file).allowed)
+        let v = try decide("fsverity=\(String(repeating: "0", count: 64))", file)
+        XCTAssertFalse(v.allowed)
+        XCTAssertTrue(v.finding.reason == .noVerity || v.finding.reason == .verityMismatch)
+    }
+}

@@ -120,3 +120,19 @@ test_shebang_parsed_like_the_kernel() {
     done
     pass "$i first lines"
 }
+
+# #!/usr/bin/env NAME: lwcr checks env as the interpreter; env's own launch
+# of NAME is then checked in env's process.
+test_env_shebang_checks_the_named_program() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    printf '#!/usr/bin/env tool\n' > "$WORK/bin/script"; chmod 755 "$WORK/bin/script"
+    policy "require $WORK/bin/tool sha256=$WRONG"
+    PATH=$WORK/bin:$PATH under "$BIN/launch_execve" "$WORK/bin/script" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "the program named by #!/usr/bin/env ran"; return; }
+    grep -q "^lwcr: deny $WORK/bin/tool: sha256 mismatch" err || { fail "env's launch of the program was not checked"; return; }
+    policy "require $WORK/bin/tool sha256=$(pin "$WORK/bin/tool")"
+    PATH=$WORK/bin:$PATH under "$BIN/launch_execve" "$WORK/bin/script" "$WORK/ran" > out 2> err; cat out err
+    # touch is run as `tool SCRIPT ARG`: it touches the script and the file.
+    [ -e "$WORK/ran" ] || { fail "an allowed program named by #!/usr/bin/env did not run"; return; }
+    pass
+}

@@ -11,14 +11,20 @@ make_signer() {
 signer_line() { echo "signer $1 $(cut -d' ' -f1,2 "$WORK/keys/$1.pub")"; }
 
 test_signature_workflow() {
+    LWCR=$ROOT/build/lwcr
     need_ssh_keygen || { skip "ssh-keygen (openssh-client) is not installed"; return; }
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     make_signer acme; make_signer other
     policy "$(signer_line acme)" "require $WORK/bin/tool signed-by=acme"
     ssh-keygen -q -Y sign -f "$WORK/keys/acme" -n lwcr "$WORK/bin/tool" 2> /dev/null
     [ -f "$WORK/bin/tool.sig" ] || { fail "ssh-keygen made no signature"; return; }
-    under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran1" > out 2> err; cat out err
+    # The README's recipe: lwcr run, then tamper, then lwcr run again.
+    "$LWCR" run --policy "$WORK/policy.d" -- "$WORK/bin/tool" "$WORK/ran1" > out 2> err; cat out err
     [ -e "$WORK/ran1" ] && [ ! -s err ] || { fail "a correctly signed file was not allowed"; return; }
+    cp "$WORK/bin/tool" "$WORK/tool.orig"; echo tampered >> "$WORK/bin/tool"
+    "$LWCR" run --policy "$WORK/policy.d" -- "$WORK/bin/tool" "$WORK/ran0" > out 2> err; cat out err
+    grep -q "^lwcr: deny $WORK/bin/tool: bad signature \[10-test.policy:2\]$" err || { fail "the recipe's tampered run was not refused"; return; }
+    cp "$WORK/tool.orig" "$WORK/bin/tool"
     # Each failure names why.
     expect_denied() {
         under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran-$1" > out 2> err; cat out err
