@@ -47,10 +47,11 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' ); do
     WORK=$TMPROOT/${t#test_}
     mkdir -p "$WORK"
     RESULT="" RESULT_MESSAGE=""
-    start=$(date +%s.%N)
+    start=$(date +%s%N)
     ( cd "$WORK" && "$t" > "$WORK/.log" 2>&1; echo "$RESULT|$RESULT_MESSAGE" > "$WORK/.result" )
     IFS='|' read -r RESULT RESULT_MESSAGE < "$WORK/.result"
-    secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
+    tenths=$(( ($(date +%s%N) - start) / 100000000 ))
+    secs="$((tenths / 10)).$((tenths % 10))"
     case $RESULT in
         pass) PASSED=$((PASSED + 1)); printf 'ok    %-40s %5ss %s\n' "${t#test_}" "$secs" "$RESULT_MESSAGE" ;;
         skip) SKIPPED=$((SKIPPED + 1)); printf 'skip  %-40s %5ss %s\n' "${t#test_}" "$secs" "$RESULT_MESSAGE" ;;

@@ -93,8 +93,11 @@ test_sealed_launch() {
     printf 'int main(void) { return 42; }\n' > "$WORK/bad.c"; cc -o "$WORK/bin/bad" "$WORK/bad.c"
     cp "$WORK/bin/good" "$WORK/bin/target"
     policy "require $WORK/bin/target sha256=$(pin "$WORK/bin/good") sealed"
-    "$BIN/rewriter" "$WORK/bin/target" "$WORK/bin/good" "$WORK/bin/bad" & local writer=$!
-    LWCR_LOG=none under bash -c 'for i in $(seq 400); do "$0"; echo "status=$?"; done' "$WORK/bin/target" > out 2> err
+    # A short pause between rewrites leaves launches a chance to find either
+    # content whole; without one nearly every copy is caught mid-write.
+    "$BIN/rewriter" "$WORK/bin/target" "$WORK/bin/good" "$WORK/bin/bad" 50 & local writer=$!
+    LWCR_LOG=none under bash -c 'ok=0; for i in $(seq 3000); do "$0"; s=$?; echo "status=$s"; [ $s = 0 ] && ok=$((ok + 1)); [ $i -ge 400 ] && [ $ok -ge 20 ] && break; done' \
+        "$WORK/bin/target" > out 2> err
     kill $writer; wait $writer 2>/dev/null
     local good bad denied
     good=$(grep -cx 'status=0' out); bad=$(grep -cx 'status=42' out); denied=$(grep -cx 'status=126' out)

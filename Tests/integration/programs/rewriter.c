@@ -1,7 +1,7 @@
 // Rewrites FILE in place (same inode) as fast as it can, alternating the
 // content of A and B, until killed: the writer a `sealed` rule defends
 // against. Writes refused while the file runs (ETXTBSY) are retried.
-// Usage: rewriter FILE A B
+// Usage: rewriter FILE A B [PAUSE-MICROSECONDS]
 #include "launch.h"
 #include <sys/stat.h>
 
@@ -18,6 +18,7 @@ static char *slurp(const char *path, size_t *n) {
 
 int main(int argc, char **argv) {
     if (argc < 4) return 64;
+    useconds_t pause = argc > 4 ? (useconds_t)atoi(argv[4]) : 0;
     size_t na, nb;
     char *a = slurp(argv[2], &na), *b = slurp(argv[3], &nb);
     for (unsigned long i = 0;; i++) {
@@ -27,5 +28,6 @@ int main(int argc, char **argv) {
         size_t n = (i & 1) ? nb : na;
         if (pwrite(fd, p, n, 0) == (ssize_t)n) (void)!ftruncate(fd, (off_t)n);
         close(fd);
+        if (pause) usleep(pause);
     }
 }
