@@ -65,6 +65,10 @@ public enum Decider {
 
     /// The last rule of `layer` whose pattern matches `path`, if any.
     public static func rule(for path: Bytes, in layer: Layer) -> Rule? {
+        if let index = layer.index {
+            let r = index.lastMatch(path, layer.rules.unsafelyUnwrapped)
+            return r < 0 ? nil : layer.rules.unsafelyUnwrapped[r]
+        }
         var r = layer.ruleCount
         while r > 0 {
             r -= 1

@@ -100,6 +100,8 @@ public struct Layer {
     /// `signatures DIR`: signatures are looked up at DIR/<canonical path>.sig
     /// instead of beside the file.
     public var signatures: Bytes = .empty
+    /// Rules by the directory their pattern is fixed to (see RuleIndex).
+    public var index: RuleIndex?
 
     public init(directory: Bytes) { self.directory = directory }
 }

@@ -106,6 +106,7 @@ public enum PolicyLoader {
         }
         layer.rules = ruleSpace
         layer.ruleCount = parser.ruleCount
+        layer.index = RuleIndex.build(ruleSpace, parser.ruleCount, &arena)
         layer.signers = parser.signers
         layer.signerCount = parser.signerCount
         try readSignerFiles(fd, &layer, &arena)

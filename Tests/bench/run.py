@@ -39,6 +39,11 @@ def policy_dir(name, text):
 
 baseline_policy = os.path.join(root, "policy.d")
 pin = policy_dir("pin", f"require {real_true} sha256={digest}\n")
+def many(n):
+    # n rules pinning tools elsewhere, as a large site policy would.
+    return "".join(f"require /opt/app{i}/bin/tool{i} sha256={hashlib.sha256(str(i).encode()).hexdigest()}\n" for i in range(n))
+rules10 = policy_dir("rules10", many(10))
+rules10k = policy_dir("rules10k", many(10000))
 if os.path.isdir("/etc/lwcr/policy.d"):
     print("note: /etc/lwcr/policy.d exists and applies to every lwcr variant", file=sys.stderr)
 
@@ -49,6 +54,10 @@ variants = [
     ("liblwcr.so, no policy", {"LD_PRELOAD": lib}),
     ("liblwcr.so, policy.d baseline", {"LD_PRELOAD": lib, "LWCR_POLICY": baseline_policy}),
     ("liblwcr.so, sha256 pin of /bin/true", {"LD_PRELOAD": lib, "LWCR_POLICY": pin}),
+    ("liblwcr.so, 10-rule policy", {"LD_PRELOAD": lib, "LWCR_POLICY": rules10}),
+    ("liblwcr.so, 10,000-rule policy", {"LD_PRELOAD": lib, "LWCR_POLICY": rules10k}),
+    ("launches nothing: empty C preload", {"BENCH_CHILD_PRELOAD": empty}),
+    ("launches nothing: liblwcr.so, baseline", {"BENCH_CHILD_PRELOAD": lib, "BENCH_CHILD_POLICY": baseline_policy}),
 ]
 
 samples = {name: [] for name, _ in variants}
@@ -68,11 +77,16 @@ floor = statistics.median(samples["empty C preload"])
 rows = []
 print(f"spawn+wait of {true}: median of {rounds} interleaved rounds x {batch} spawns")
 print(f"machine: {platform.node()} {os.cpu_count()} cores, {platform.platform()}")
-print(f"{'variant':40} {'median µs':>10} {'/ no preload':>13} {'/ empty C':>10}")
+print(f"{'variant':42} {'median µs':>10} {'/ no preload':>13} {'/ empty C':>10}")
 for name, _ in variants:
     m = statistics.median(samples[name])
     rows.append((name, m, m / base, m / floor))
-    print(f"{name:40} {m:10.1f} {m / base:13.3f} {m / floor:10.3f}")
+    print(f"{name:42} {m:10.1f} {m / base:13.3f} {m / floor:10.3f}")
+def ratio(a, b):
+    return statistics.median(samples[a]) / statistics.median(samples[b])
+print()
+print(f"10,000-rule / 10-rule policy: {ratio('liblwcr.so, 10,000-rule policy', 'liblwcr.so, 10-rule policy'):.3f}")
+print(f"launches nothing, liblwcr.so / empty C: {ratio('launches nothing: liblwcr.so, baseline', 'launches nothing: empty C preload'):.3f}")
 size = os.path.getsize(lib)
 needed = subprocess.run(["sh", "-c", f"readelf -d {lib} | sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p'"],
                         capture_output=True, text=True).stdout.split()

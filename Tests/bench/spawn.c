@@ -24,11 +24,26 @@ int main(int argc, char **argv) {
     int count = atoi(argv[2]);
     double *t = calloc((size_t)count, sizeof *t);
     char *args[] = {argv[1], 0};
+    // BENCH_CHILD_PRELOAD: only the child gets the preload (and
+    // BENCH_CHILD_POLICY its policy): the cost of a process that launches nothing.
+    char **envp = environ;
+    const char *child = getenv("BENCH_CHILD_PRELOAD");
+    if (child) {
+        static char preload[4096], policy[4096];
+        size_t n = 0;
+        while (environ[n]) n++;
+        envp = calloc(n + 3, sizeof *envp);
+        for (size_t i = 0; i < n; i++) envp[i] = environ[i];
+        snprintf(preload, sizeof preload, "LD_PRELOAD=%s", child);
+        envp[n] = preload;
+        const char *p = getenv("BENCH_CHILD_POLICY");
+        if (p) { snprintf(policy, sizeof policy, "LWCR_POLICY=%s", p); envp[n + 1] = policy; }
+    }
     for (int i = 0; i < count; i++) {
         struct timespec a, b;
         clock_gettime(CLOCK_MONOTONIC, &a);
         pid_t pid;
-        if (posix_spawn(&pid, argv[1], 0, 0, args, environ) != 0) { perror("posix_spawn"); return 1; }
+        if (posix_spawn(&pid, argv[1], 0, 0, args, envp) != 0) { perror("posix_spawn"); return 1; }
         int status;
         waitpid(pid, &status, 0);
         clock_gettime(CLOCK_MONOTONIC, &b);
