@@ -94,6 +94,16 @@ const char *lwcr_installed_library(void) { return LWCR_LIBDIR "/liblwcr.so"; }
 
 pid_t lwcr_fork(void) { return fork(); }
 
+#ifndef LWCR_CACHEDIR
+#define LWCR_CACHEDIR "/var/cache/lwcr"
+#endif
+// getenv only reads environ: no lock, no allocation. A directory named
+// here is trusted only if root's (see VerificationCache.swift).
+const char *lwcr_cache_directory(void) {
+    const char *e = getenv("LWCR_CACHE");
+    return e && *e ? e : LWCR_CACHEDIR;
+}
+
 #ifndef LWCR_SYSCONFDIR
 #define LWCR_SYSCONFDIR "/etc"
 #endif

@@ -262,6 +262,13 @@ int lwcr_sha256_accelerated(void);
 void lwcr_sha256_force_portable(int portable);
 void lwcr_sha256_ni_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
 
+// The verification cache's directory: LWCR_CACHE or /var/cache/lwcr
+// (its trust is checked by the caller, not assumed).
+const char *lwcr_cache_directory(void);
+static inline int lwcr_clock_realtime(struct timespec *t) { return (int)lwcr_ret(syscall(SYS_clock_gettime, 0, t)); }
+static inline int lwcr_rename(const char *a, const char *b) { return (int)lwcr_ret(syscall(SYS_renameat, AT_FDCWD, a, AT_FDCWD, b)); }
+static inline int lwcr_unlink(const char *p) { return (int)lwcr_ret(syscall(SYS_unlinkat, AT_FDCWD, p, 0)); }
+
 // SYSCONFDIR/lwcr/policy.d, fixed when the library is built.
 const char *lwcr_system_policy_directory(void);
 

@@ -374,6 +374,13 @@ private func compressionRound(
 
 /// A 256-bit SHA-256 message digest.
 public struct SHA256Digest: Equatable {
+    /// From the 32 digest bytes (a remembered digest).
+    public init(raw: UnsafeRawBufferPointer) {
+        var s: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &s) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<32])) }
+        self.storage = s
+    }
+
     // The 32 digest bytes in output order. Four UInt64s so comparison and
     // copying are a handful of word operations with no heap storage.
     private var storage: (UInt64, UInt64, UInt64, UInt64)

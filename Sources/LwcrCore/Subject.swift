@@ -44,7 +44,14 @@ public struct Subject {
     /// it cannot be read (an O_PATH descriptor of an execute-only file).
     public mutating func sha256() -> SHA256Digest? {
         if !hashed {
-            digest = Self.hash(contentFD)
+            // A sealed copy is hashed as it is; the file itself may have a
+            // remembered digest (VerificationCache).
+            if contentFD == fd, let remembered = VerificationCache.lookup(status) {
+                digest = remembered
+            } else {
+                digest = Self.hash(contentFD)
+                if contentFD == fd, let d = digest { VerificationCache.remember(status, d) }
+            }
             hashed = true
         }
         return digest
