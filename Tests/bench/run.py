@@ -42,6 +42,19 @@ pin = policy_dir("pin", f"require {real_true} sha256={digest}\n")
 def many(n):
     # n rules pinning tools elsewhere, as a large site policy would.
     return "".join(f"require /opt/app{i}/bin/tool{i} sha256={hashlib.sha256(str(i).encode()).hexdigest()}\n" for i in range(n))
+# A 64 MiB executable: /bin/true with zeros appended (the loader ignores them).
+big = os.path.join(work, "big-true")
+with open(real_true, "rb") as f, open(big, "wb") as g:
+    g.write(f.read())
+    g.write(b"\0" * (64 << 20))
+os.chmod(big, 0o755)
+with open(big, "rb") as f:
+    big_digest = hashlib.sha256(f.read()).hexdigest()
+bigpin = policy_dir("bigpin", f"require {big} sha256={big_digest}\n")
+cache = None
+if os.geteuid() == 0:
+    cache = tempfile.mkdtemp(prefix="lwcr-bench-cache-", dir="/run" if os.path.isdir("/run") else None)
+    os.chmod(cache, 0o755)
 rules10 = policy_dir("rules10", many(10))
 rules10k = policy_dir("rules10k", many(10000))
 if os.path.isdir("/etc/lwcr/policy.d"):
@@ -60,7 +73,18 @@ variants = [
     ("launches nothing: liblwcr.so, baseline", {"BENCH_CHILD_PRELOAD": lib, "BENCH_CHILD_POLICY": baseline_policy}),
 ]
 
+# The big file: without lwcr, pinned on first launch (nothing remembered),
+# and pinned on re-launch (the verification cache, which only root writes).
+big_variants = [("64 MiB executable, no preload", {}, big)]
+if cache:
+    big_variants.append(("64 MiB pinned, re-launch (cached)", {"LD_PRELOAD": lib, "LWCR_POLICY": bigpin, "LWCR_CACHE": cache}, big))
+import time
+time.sleep(2.1)  # the cache remembers only files whose ctime is 2 s old
+
 samples = {name: [] for name, _ in variants}
+for name, _, _ in big_variants:
+    samples[name] = []
+first = []
 for r in range(rounds):
     for name, extra in variants:
         env = dict(base_env, **extra)
@@ -68,9 +92,18 @@ for r in range(rounds):
         if out.returncode != 0:
             sys.exit(f"bench: {name}: {out.stderr.strip()}")
         samples[name].append(float(out.stdout))
+    for name, extra, target in big_variants:
+        env = dict(base_env, **extra)
+        out = subprocess.run([spawn, target, str(max(batch // 10, 5))], env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"bench: {name}: {out.stderr.strip()}")
+        samples[name].append(float(out.stdout))
+    # First launch: an empty cache each time, one launch.
+    env = dict(base_env, LD_PRELOAD=lib, LWCR_POLICY=bigpin, LWCR_CACHE="/nonexistent")
+    out = subprocess.run([spawn, big, "1"], env=env, capture_output=True, text=True)
+    first.append(float(out.stdout))
     print(f"round {r + 1}/{rounds}", file=sys.stderr, end="\r")
 print(file=sys.stderr)
-shutil.rmtree(work)
 
 base = statistics.median(samples["no preload"])
 floor = statistics.median(samples["empty C preload"])
@@ -78,7 +111,8 @@ rows = []
 print(f"spawn+wait of {true}: median of {rounds} interleaved rounds x {batch} spawns")
 print(f"machine: {platform.node()} {os.cpu_count()} cores, {platform.platform()}")
 print(f"{'variant':42} {'median µs':>10} {'/ no preload':>13} {'/ empty C':>10}")
-for name, _ in variants:
+samples["64 MiB pinned, first launch (hashing)"] = first
+for name in list(samples):
     m = statistics.median(samples[name])
     rows.append((name, m, m / base, m / floor))
     print(f"{name:42} {m:10.1f} {m / base:13.3f} {m / floor:10.3f}")
@@ -87,10 +121,16 @@ def ratio(a, b):
 print()
 print(f"10,000-rule / 10-rule policy: {ratio('liblwcr.so, 10,000-rule policy', 'liblwcr.so, 10-rule policy'):.3f}")
 print(f"launches nothing, liblwcr.so / empty C: {ratio('launches nothing: liblwcr.so, baseline', 'launches nothing: empty C preload'):.3f}")
+if cache:
+    print(f"64 MiB pinned re-launch / without lwcr: {ratio('64 MiB pinned, re-launch (cached)', '64 MiB executable, no preload'):.3f}")
+    shutil.rmtree(cache)
+else:
+    print("64 MiB pinned re-launch: not measured (the verification cache needs root)")
 size = os.path.getsize(lib)
 needed = subprocess.run(["sh", "-c", f"readelf -d {lib} | sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p'"],
                         capture_output=True, text=True).stdout.split()
 print(f"liblwcr.so: {size} bytes, needs {', '.join(needed)}")
+shutil.rmtree(work)
 with open(os.path.join(build, "bench.csv"), "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["variant", "median_us", "ratio_no_preload", "ratio_empty_c_preload", "rounds", "batch"])
