@@ -17,6 +17,8 @@ public struct Subject {
     private var hashed512 = false
     /// The layer whose rule is being evaluated (signers, signatures).
     public var layer: Layer?
+    /// Where content is read through, when the caller has a large buffer.
+    public var readBuffer: UnsafeMutableRawBufferPointer?
 
     /// Where the content is read from: the file itself, or a sealed copy of
     /// it whose content is what will run.
@@ -49,7 +51,7 @@ public struct Subject {
             if contentFD == fd, let remembered = VerificationCache.lookup(status) {
                 digest = remembered
             } else {
-                digest = Self.hash(contentFD)
+                digest = Self.hash(contentFD, readBuffer)
                 if contentFD == fd, let d = digest { VerificationCache.remember(status, d) }
             }
             hashed = true
@@ -61,29 +63,38 @@ public struct Subject {
     public mutating func sha512() -> SHA512Digest? {
         if !hashed512 {
             var hasher = SHA512()
-            digest512 = Self.read(contentFD) { hasher.update($0) } ? hasher.finalize() : nil
+            digest512 = Self.read(contentFD, readBuffer) { hasher.update($0) } ? hasher.finalize() : nil
             hashed512 = true
         }
         return digest512
     }
 
     /// Feeds the whole content to `body`, chunk by chunk; false on a read error.
-    static func read(_ fd: Int32, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
-        var buffer = InlineArray<16384, UInt8>(repeating: 0)
+    /// Feeds the whole content to `body`, chunk by chunk; false on a read
+    /// error. Chunks go through `buffer` when given (the command passes a
+    /// large one: fewer system calls), else through 16 KiB of stack (the
+    /// launch path may not allocate).
+    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer?, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        if let buffer { return read(fd, into: buffer, body) }
+        var stack = InlineArray<16384, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &stack) { read(fd, into: $0, body) }
+    }
+
+    static func read(_ fd: Int32, into b: UnsafeMutableRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
         var offset = 0
         while true {
-            let n = withUnsafeMutableBytes(of: &buffer) { b in lwcr_pread(fd, b.baseAddress, b.count, offset) }
+            let n = lwcr_pread(fd, b.baseAddress, b.count, offset)
             if n == -Int(EINTR) { continue }
             if n < 0 { return false }
             if n == 0 { return true }
-            withUnsafeBytes(of: &buffer) { b in body(UnsafeRawBufferPointer(rebasing: b[0..<n])) }
+            body(UnsafeRawBufferPointer(rebasing: b[0..<n]))
             offset += n
         }
     }
 
-    static func hash(_ fd: Int32) -> SHA256Digest? {
+    static func hash(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer?) -> SHA256Digest? {
         var hasher = SHA256()
-        return read(fd) { hasher.update($0) } ? hasher.finalize() : nil
+        return read(fd, buffer) { hasher.update($0) } ? hasher.finalize() : nil
     }
 }
 

@@ -46,6 +46,7 @@ enum Check {
             var st = stat()
             _ = lwcr_fstat(fd, &st)
             var subject = Subject(fd: fd, path: canonical, status: st)
+            subject.readBuffer = ReadBuffer.shared
             explain(policy, &subject, depth, &o)
             let decision = Decider.decide(policy, &subject)
             if !decision.allowed || decision.audited {

@@ -70,3 +70,13 @@ func complain(_ parts: Bytes...) {
 }
 
 func text(_ s: StaticString) -> Bytes { Bytes(s.utf8Start, count: s.utf8CodeUnitCount) }
+
+/// A 1 MiB buffer for hashing whole files: the command is not the launch
+/// path, and large reads make `lwcr pin` of a big file as fast as openssl.
+enum ReadBuffer {
+    static var shared: UnsafeMutableRawBufferPointer? {
+        let size = 1 << 20
+        guard let p = lwcr_mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) else { return nil }
+        return UnsafeMutableRawBufferPointer(start: p, count: size)
+    }
+}

@@ -39,6 +39,7 @@ enum Pin {
                     return
                 }
                 var subject = Subject(fd: fd, path: Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count])), status: st)
+                subject.readBuffer = ReadBuffer.shared
                 guard let digest = subject.sha256() else {
                     complain(text("pin: "), Bytes(cString: path), text(": cannot read"))
                     status = 2
