@@ -59,6 +59,8 @@ void lwcr_sha256_ni_blocks(uint32_t state[8], const uint8_t *data, size_t blocks
     for (; blocks > 0; blocks--, data += 64) {
         __m128i abef_start = abef, cdgh_start = cdgh;
         __m128i w[4];
+        // Fully unrolled, the four message registers stay in registers.
+#pragma GCC unroll 16
         for (int i = 0; i < 16; i++) {
             __m128i words;
             if (i < 4) {
