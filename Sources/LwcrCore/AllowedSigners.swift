@@ -1,11 +1,24 @@
 /// OpenSSH's allowed_signers format (ssh-keygen(1), ALLOWED SIGNERS):
 /// `principals [options] keytype base64-key [comment]`, principals
 /// comma-separated. A line whose `namespaces="..."` option leaves out
-/// "lwcr" is not for us; `cert-authority` lines (certificates) are not
-/// supported and are an error rather than silently skipped. Key types other
-/// than ssh-ed25519 are an error too: a signer we cannot check is not one.
+/// "lwcr" is not for us. Option names are case-insensitive, as in OpenSSH;
+/// any other option (`cert-authority`, `valid-after`, `valid-before`) is
+/// an error rather than ignored, since ignoring it would accept keys
+/// OpenSSH refuses. Key types other than ssh-ed25519 are an error too: a
+/// signer we cannot check is not one.
 enum AllowedSigners {
-    static func parse(_ text: Bytes, file: Bytes, into out: UnsafeMutablePointer<Signer>, _ n: inout Int) throws(PolicyError) {
+    /// How many signers `text` can yield: a principal per comma, per line.
+    static func capacity(of text: Bytes) -> Int {
+        var n = 1
+        var i = 0
+        while i < text.count {
+            if text[i] == UInt8(ascii: ",") || text[i] == UInt8(ascii: "\n") { n += 1 }
+            i += 1
+        }
+        return n
+    }
+
+    static func parse(_ text: Bytes, file: Bytes, into out: UnsafeMutablePointer<Signer>, capacity: Int, _ n: inout Int) throws(PolicyError) {
         var line: Int32 = 0
         var start = 0
         while start < text.count {
@@ -18,9 +31,13 @@ enum AllowedSigners {
             guard var second = words.next() else { throw PolicyError(here, "an allowed signer needs a key") }
             var forUs = true
             if !second.hasPrefix("ssh-") && !second.hasPrefix("ecdsa-") && !second.hasPrefix("sk-") {
-                // Options first.
-                if contains(second, "cert-authority") { throw PolicyError(here, "cert-authority lines are not supported") }
-                if let ns = option(second, "namespaces=\"") { forUs = listContains(ns, "lwcr") }
+                // Options first: namespaces="..." is the only one we honour.
+                var namespaces: Bytes? = nil
+                try forEachOption(second) { (name: Bytes, value: Bytes) throws(PolicyError) in
+                    if !equalsIgnoringCase(name, "namespaces") { throw PolicyError(here, "unsupported allowed_signers option", name) }
+                    namespaces = value
+                }
+                if let ns = namespaces { forUs = listContains(ns, "lwcr") }
                 guard let next = words.next() else { throw PolicyError(here, "an allowed signer needs a key") }
                 second = next
             }
@@ -34,35 +51,47 @@ enum AllowedSigners {
                 if name.isEmpty { continue }
                 var signer = Signer(name: name, location: here)
                 try PolicyParser.decodeKey(second, key, into: &signer, here)
+                if n >= capacity { throw PolicyError(here, "too many signers") }
                 out[n] = signer
                 n += 1
             }
         }
     }
 
-    static func contains(_ b: Bytes, _ s: StaticString) -> Bool {
-        let needle = Bytes(s.utf8Start, count: s.utf8CodeUnitCount)
+    /// Calls `body` with each `name[="value"]` of a comma-separated option
+    /// list (commas inside quotes do not separate).
+    static func forEachOption(_ options: Bytes, _ body: (Bytes, Bytes) throws(PolicyError) -> Void) throws(PolicyError) {
         var i = 0
-        while i + needle.count <= b.count {
-            if b.slice(i, i + needle.count).equals(needle) { return true }
-            i += 1
+        while i < options.count {
+            var end = i
+            var quoted = false
+            while end < options.count && (quoted || options[end] != UInt8(ascii: ",")) {
+                if options[end] == UInt8(ascii: "\"") { quoted.toggle() }
+                end += 1
+            }
+            let option = options.slice(i, end)
+            if let eq = option.firstIndex(of: UInt8(ascii: "=")) {
+                var value = option.slice(eq + 1, option.count)
+                if value.count >= 2 && value[0] == UInt8(ascii: "\"") && value[value.count - 1] == UInt8(ascii: "\"") {
+                    value = value.slice(1, value.count - 1)
+                }
+                try body(option.slice(0, eq), value)
+            } else {
+                try body(option, .empty)
+            }
+            i = end + 1
         }
-        return false
     }
 
-    /// The quoted value of `name` in a comma-separated option list.
-    static func option(_ options: Bytes, _ name: StaticString) -> Bytes? {
-        let key = Bytes(name.utf8Start, count: name.utf8CodeUnitCount)
+    static func equalsIgnoringCase(_ b: Bytes, _ s: StaticString) -> Bool {
+        let t = Bytes(s)
+        if b.count != t.count { return false }
         var i = 0
-        while i + key.count <= options.count {
-            if (i == 0 || options[i - 1] == UInt8(ascii: ",")) && options.slice(i, i + key.count).equals(key) {
-                let from = i + key.count
-                let to = options.firstIndex(of: UInt8(ascii: "\""), from: from) ?? options.count
-                return options.slice(from, to)
-            }
+        while i < b.count {
+            if b[i] | 0x20 != t[i] | 0x20 { return false }
             i += 1
         }
-        return nil
+        return true
     }
 
     static func listContains(_ list: Bytes, _ item: StaticString) -> Bool {

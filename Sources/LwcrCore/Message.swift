@@ -131,6 +131,8 @@ public struct Message {
         case .unknownSigner:
             append("unknown signer in ")
             append(f.fact)
+        case .loaderProgramName: append("given to the dynamic loader without a path, which lwcr cannot check")
+        case .loaderProgramUnopened: append("given to the dynamic loader, and lwcr cannot open it to check it")
         case .loaderOption: append("run with a loader option lwcr does not know, which could hide the program")
         case .unnamed: append("cannot name the file by a path that still leads to it (renamed, deleted, or no /proc)")
         case .policyError:

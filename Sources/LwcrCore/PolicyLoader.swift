@@ -146,7 +146,7 @@ public enum PolicyLoader {
                 }
                 texts[files] = text
                 files += 1
-                lines += PolicyParser.capacity(of: text).rules
+                lines += AllowedSigners.capacity(of: text)
             }
             i += 1
         }
@@ -159,7 +159,7 @@ public enum PolicyLoader {
             let s = layer.signers![i]
             i += 1
             if s.file.isEmpty { all[n] = s; n += 1; continue }
-            try AllowedSigners.parse(texts[f], file: s.file, into: all, &n)
+            try AllowedSigners.parse(texts[f], file: s.file, into: all, capacity: layer.signerCount + lines, &n)
             f += 1
         }
         layer.signers = all

@@ -133,6 +133,10 @@ public enum Reason: UInt8 {
     case unknownSigner
     /// The dynamic loader was given an option lwcr does not know.
     case loaderOption
+    /// The dynamic loader was given a program by a name without "/".
+    case loaderProgramName
+    /// The program given to the dynamic loader could not be opened to check it.
+    case loaderProgramUnopened
 }
 
 /// The fact that decided, and what was found.

@@ -22,8 +22,18 @@ public enum VerificationCache {
     static let magic: UInt32 = 0x3143_574c  // "LWC1"
     static let entrySize = 4 + 4 + 8 * 5 + 32
 
+    /// Only files on a real block device: anonymous devices (tmpfs,
+    /// overlay, FUSE) reuse their numbers after an unmount, and a FUSE
+    /// daemon reports whatever inode, size and ctime it likes.
+    static func cacheable(_ st: stat) -> Bool {
+        let dev = UInt64(st.st_dev)
+        let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))
+        return major != 0
+    }
+
     /// The remembered digest of the file `st` describes, if still valid.
     public static func lookup(_ st: stat) -> SHA256Digest? {
+        if !cacheable(st) { return nil }
         var name = InlineArray<4200, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &name) { n -> SHA256Digest? in
             guard entryName(st, n) else { return nil }
@@ -49,7 +59,7 @@ public enum VerificationCache {
     /// Remembers `digest` for the file `st` describes, when this process is
     /// root and the file's ctime is old enough to be trusted.
     public static func remember(_ st: stat, _ digest: SHA256Digest) {
-        if lwcr_geteuid() != 0 { return }
+        if lwcr_geteuid() != 0 || !cacheable(st) { return }
         var now = timespec()
         if lwcr_clock_realtime(&now) != 0 || now.tv_sec - st.st_ctim.tv_sec < 2 { return }
         var name = InlineArray<4200, UInt8>(repeating: 0)

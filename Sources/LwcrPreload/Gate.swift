@@ -143,6 +143,10 @@ enum Gate {
             var sealed = false
             if !verify(current, here, named: nameCount >= 0, policy, launch.report, via: via, sealed: &sealed) { return EACCES }
             if sealed {
+                // The copy is executable whatever the file's mode or mount:
+                // ask the kernel about the file itself first.
+                let refused = mayExecute(current)
+                if refused != 0 { return refused }
                 // Copy, seal, and decide again on the copy's content: what
                 // runs is then what was checked, whatever happens to the file.
                 let copy = Sealed.copy(current)
@@ -273,6 +277,12 @@ enum Gate {
             return EACCES
         }
         if index < 0 { return finalExec(loader, cString(""), AT_EMPTY_PATH, prefix, prefixCount, launch) }
+        // ld.so looks a name without "/" up in the library path, not here:
+        // only a path can be checked as the file the loader will map.
+        if Bytes(cString: word(index)).firstIndex(of: UInt8(ascii: "/")) == nil {
+            denyLoaderProgram(Bytes(cString: word(index)), .loaderProgramName, launch)
+            return EACCES
+        }
         var name = InlineArray<4097, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &name) { n -> Int32 in
             var nameCount = 0
@@ -281,13 +291,38 @@ enum Gate {
                 _ = verify(-1, Bytes(cString: word(index)), named: false, policy, launch.report, via: .empty)
                 return EACCES
             }
-            if program < 0 { return finalExec(loader, cString(""), AT_EMPTY_PATH, prefix, prefixCount, launch) }  // the loader says why
+            if program < 0 {
+                // Whatever lwcr cannot open and check, the loader must not run.
+                denyLoaderProgram(Bytes(cString: word(index)), .loaderProgramUnopened, launch)
+                return -program
+            }
             fds.own(program)
             let here = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<nameCount]))
-            if !verify(program, here, named: true, policy, launch.report, via: .empty) { return EACCES }
-            guard let replacement = scriptName(program, here, words, &wordsUsed) else { return E2BIG }
+            var sealed = false
+            if !verify(program, here, named: true, policy, launch.report, via: .empty, sealed: &sealed) { return EACCES }
+            var handed = program
+            var handedName = here
+            if sealed {
+                let refused = mayExecute(program)
+                if refused != 0 { return refused }
+                let copy = Sealed.copy(program)
+                if copy < 0 { return -copy }
+                fds.own(copy)
+                var again = false
+                if !verify(program, here, named: true, policy, launch.report, via: .empty, sealed: &again, content: copy) { return EACCES }
+                handed = copy
+                handedName = .empty  // handed over as /dev/fd/N
+            }
+            guard let replacement = scriptName(handed, handedName, words, &wordsUsed) else { return E2BIG }
             return finalExec(loader, cString(""), AT_EMPTY_PATH, prefix, prefixCount, launch, replacing: index, with: replacement)
         }
+    }
+
+    static func denyLoaderProgram(_ program: Bytes, _ reason: Reason, _ launch: Launch) {
+        var d = Decision()
+        d.allowed = false
+        d.finding.reason = reason
+        launch.report.decision(d, path: program)
     }
 
     /// Decides the file on `fd`, named `path`; logs what needs logging.

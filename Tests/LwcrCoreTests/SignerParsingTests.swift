@@ -60,12 +60,26 @@ final class SignerParsingTests: XCTestCase {
             c@x namespaces="git,lwcr" ssh-ed25519 \(key)
             d@x namespaces="git" ssh-ed25519 \(key)
             """)
-        try out.withUnsafeMutableBufferPointer { try AllowedSigners.parse(text, file: f.bytes("allowed"), into: $0.baseAddress!, &n) }
+        try out.withUnsafeMutableBufferPointer { try AllowedSigners.parse(text, file: f.bytes("allowed"), into: $0.baseAddress!, capacity: 8, &n) }
         XCTAssertEqual(n, 3)
         XCTAssertEqual(out[0..<n].map { f.string($0.name) }, ["a@x", "b@x", "c@x"])
         n = 0
-        XCTAssertThrowsError(try out.withUnsafeMutableBufferPointer {
-            try AllowedSigners.parse(f.bytes("e@x cert-authority ssh-ed25519 \(key)"), file: f.bytes("allowed"), into: $0.baseAddress!, &n)
-        })
+        func parse(_ line: String) throws(PolicyError) -> Int {
+            var count = 0
+            var storage = [Signer](repeating: Signer(name: .empty, location: .none), count: 4)
+            let t = f.bytes(line)
+            let r: PolicyError? = storage.withUnsafeMutableBufferPointer { b in
+                do throws(PolicyError) { try AllowedSigners.parse(t, file: f.bytes("allowed"), into: b.baseAddress!, capacity: 4, &count); return nil }
+                catch { return error }
+            }
+            if let r { throw r }
+            return count
+        }
+        // Options the way OpenSSH reads them: names in any case; others refused.
+        XCTAssertEqual(try parse("e@x NAMESPACES=\"git\" ssh-ed25519 \(key)"), 0)
+        XCTAssertEqual(try parse("e@x Namespaces=\"git,lwcr\" ssh-ed25519 \(key)"), 1)
+        XCTAssertThrowsError(try parse("e@x cert-authority ssh-ed25519 \(key)"))
+        XCTAssertThrowsError(try parse("e@x valid-before=\"20000101\" ssh-ed25519 \(key)"))
+        XCTAssertThrowsError(try parse("a,b,c,d,e ssh-ed25519 \(key)"), "more principals than room must not overflow")
     }
 }

@@ -15,6 +15,13 @@ test_loader_run_directly_is_judged_as_program() {
     done
     under "$BIN/launch_execv_args" "$ld" --frobnicate "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
     [ -e "$WORK/ran" ] && { fail "an unknown loader option hid the program"; return; }
+    # A bare name is looked up by the loader, not here: refused.
+    (cd "$WORK/bin" && under "$BIN/launch_execv_args" "$ld" tool "$WORK/ran") > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "a bare program name ran through the loader"; return; }
+    grep -q "given to the dynamic loader without a path" err || { fail "no deny line for a bare name"; return; }
+    # What lwcr cannot open, the loader must not run either.
+    under "$BIN/launch_execv_args" "$ld" "$WORK/bin/missing" > out 2> err; cat out err
+    grep -q "lwcr cannot open it to check it" err || { fail "no deny line for an unopenable program"; return; }
     policy "require $WORK/bin/tool sha256=$(pin "$WORK/bin/tool")"
     under "$BIN/launch_execv_args" "$ld" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
     [ -e "$WORK/ran" ] || { fail "an allowed program did not run through the loader"; return; }
@@ -104,5 +111,10 @@ test_sealed_launch() {
     echo "good=$good bad=$bad denied=$denied"
     [ "$bad" -eq 0 ] || { fail "the rewritten content ran $bad times"; return; }
     [ "$good" -ge 1 ] || { fail "no launch ran: the test proves nothing"; return; }
+    # The kernel's own exec checks still apply to a sealed file: no execute bit, no run.
+    cp "$WORK/bin/good" "$WORK/bin/noexec"; chmod 644 "$WORK/bin/noexec"
+    policy "require $WORK/bin/noexec sha256=$(pin "$WORK/bin/good") sealed"
+    under "$BIN/launch_execve" "$WORK/bin/noexec" x > out2 2> err2; cat out2 err2
+    grep -q '^result: errno=13$' out2 || { fail "a sealed copy ran a file without the execute bit"; return; }
     pass "good=$good denied=$denied, rewritten content never ran"
 }
