@@ -127,3 +127,14 @@ test_cli_install() {
     grep -q '^# mine$' "$root/etc/lwcr/policy.d/10-baseline.policy" || { fail "install overwrote a changed policy"; return; }
     pass
 }
+
+# make demo, the README's first command, shows the tampered tool refused.
+test_make_demo() {
+    bash "$ROOT/Tests/demo.sh" > out 2>&1; local rc=$?
+    cat out
+    [ $rc -eq 0 ] || { fail "the demo exited $rc"; return; }
+    grep -q '^mycommandlinetool: hello, I am the genuine tool$' out || { fail "the genuine tool did not run"; return; }
+    grep -q "^lwcr: deny $ROOT/build/demo/bin/mycommandlinetool: sha256 mismatch \[10-tools.policy:2\]$" out \
+        || { fail "the tampered tool was not refused"; return; }
+    pass
+}
