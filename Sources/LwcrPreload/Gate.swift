@@ -490,11 +490,11 @@ enum Sealed {
 
 /// Descriptors a launch opened, closed when it fails.
 struct OwnedDescriptors {
-    var fds = InlineArray<8, Int32>(repeating: -1)
+    var fds = InlineArray<16, Int32>(repeating: -1)
     var count = 0
 
     mutating func own(_ fd: Int32) {
-        if count < 8 { fds[count] = fd; count += 1 }
+        if count < 16 { fds[count] = fd; count += 1 }
     }
 
     func closeAll() {
