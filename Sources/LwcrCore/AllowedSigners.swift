@@ -95,13 +95,6 @@ enum AllowedSigners {
     }
 
     static func listContains(_ list: Bytes, _ item: StaticString) -> Bool {
-        let want = Bytes(item.utf8Start, count: item.utf8CodeUnitCount)
-        var p = 0
-        while p <= list.count {
-            let comma = list.firstIndex(of: UInt8(ascii: ","), from: p) ?? list.count
-            if list.slice(p, comma).equals(want) { return true }
-            p = comma + 1
-        }
-        return false
+        list.anyPart(separatedBy: ",") { $0.equals(item) }
     }
 }

@@ -83,6 +83,20 @@ public struct Bytes: @unchecked Sendable {
         return nil
     }
 
+    /// Whether some part between separators (":" and " " in LD_PRELOAD,
+    /// "," in allowed_signers) satisfies `test`.
+    public func anyPart(separatedBy separators: StaticString, _ test: (Bytes) -> Bool) -> Bool {
+        let seps = Bytes(separators)
+        var start = 0
+        while start <= count {
+            var end = start
+            while end < count && seps.firstIndex(of: self[end]) == nil { end += 1 }
+            if test(slice(start, end)) { return true }
+            start = end + 1
+        }
+        return false
+    }
+
     /// Byte order, as the policy files of a directory are read.
     public func lessThan(_ other: Bytes) -> Bool {
         let n = count < other.count ? count : other.count

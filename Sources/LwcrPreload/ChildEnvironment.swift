@@ -42,15 +42,9 @@ struct ChildEnvironment {
         value.equals(layers) || (value.hasPrefix(layers) && value.count > layers.count && value[layers.count] == UInt8(ascii: ":"))
     }
 
+    /// LD_PRELOAD separates entries by ":" or " " (ld.so(8)).
     static func list(_ value: Bytes, contains item: Bytes) -> Bool {
-        var start = 0
-        while start <= value.count {
-            var end = start
-            while end < value.count && value[end] != UInt8(ascii: ":") && value[end] != UInt8(ascii: " ") { end += 1 }
-            if value.slice(start, end).equals(item) { return true }
-            start = end + 1
-        }
-        return false
+        value.anyPart(separatedBy: ": ") { $0.equals(item) }
     }
 
     /// Bytes needed by `build` for an envp of `count` entries.

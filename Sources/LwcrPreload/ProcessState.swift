@@ -34,16 +34,9 @@ public func lwcr_init() {
 /// which needs no help to reach the children).
 func loadedFromPreloadVariable(_ self_: Bytes) -> Bool {
     guard let value = getenv("LD_PRELOAD") else { return false }
-    let list = Bytes(cString: value)
-    var start = 0
-    while start <= list.count {
-        var end = start
-        while end < list.count && list[end] != UInt8(ascii: ":") && list[end] != UInt8(ascii: " ") { end += 1 }
-        let entry = list.slice(start, end)
-        if !entry.isEmpty && (entry.equals(self_) || entry.basename.equals(self_.basename)) { return true }
-        start = end + 1
+    return Bytes(cString: value).anyPart(separatedBy: ": ") { entry in
+        !entry.isEmpty && (entry.equals(self_) || entry.basename.equals(self_.basename))
     }
-    return false
 }
 
 /// LWCR_POLICY with relative directories made absolute, so that a child

@@ -60,7 +60,6 @@ test_signatures_many_keys_and_files() {
         policy "$(signer_line "k$i")" "require $WORK/bin/blob$i signed-by=k$i"
         "$LWCR" check --policy "$WORK/policy.d" "$WORK/bin/blob$i" > out 2>&1 || { cat out; fail "key $i ($alg): good signature refused"; return; }
         printf '\x01' | dd of="$WORK/bin/blob$i" bs=1 seek=$((RANDOM % size)) conv=notrunc 2> /dev/null
-        cmp -s <(printf '\x01') <(head -c 1 "$WORK/bin/blob$i") && true
         "$LWCR" check --policy "$WORK/policy.d" "$WORK/bin/blob$i" > out 2>&1
         # The byte may already have been 0x01: only a real change must fail.
         if ssh-keygen -Y check-novalidate -n lwcr -s "$WORK/bin/blob$i.sig" < "$WORK/bin/blob$i" > /dev/null 2>&1; then continue; fi
