@@ -100,8 +100,35 @@ pid_t lwcr_fork(void) { return fork(); }
 // getenv only reads environ: no lock, no allocation. A directory named
 // here is trusted only if root's (see VerificationCache.swift).
 const char *lwcr_cache_directory(void) {
-    const char *e = getenv("LWCR_CACHE");
+    const char *e = lwcr_secure_execution() ? 0 : getenv("LWCR_CACHE");
     return e && *e ? e : LWCR_CACHEDIR;
+}
+
+#include <sys/auxv.h>
+// getauxval reads the saved auxiliary vector: no lock, no allocation.
+bool lwcr_secure_execution(void) { return getauxval(AT_SECURE) != 0; }
+
+#ifndef F_SETLEASE
+#define F_SETLEASE 1024
+#endif
+bool lwcr_no_writers(int fd) {
+    if (syscall(SYS_fcntl, fd, F_SETLEASE, F_RDLCK) != 0) return false;
+    syscall(SYS_fcntl, fd, F_SETLEASE, F_UNLCK);
+    return true;
+}
+
+#define LWCR_STATX_MNT_ID_UNIQUE 0x4000U
+int lwcr_unique_mount_id(int fd, uint64_t *id) {
+    // struct statx is 256 bytes: stx_mask at 0, stx_mnt_id at 144.
+    uint64_t buf[32];
+    memset(buf, 0, sizeof buf);
+    long r = syscall(SYS_statx, fd, "", AT_EMPTY_PATH, LWCR_STATX_MNT_ID_UNIQUE, buf);
+    if (r != 0) return -errno;
+    uint32_t mask;
+    memcpy(&mask, buf, sizeof mask);
+    if (!(mask & LWCR_STATX_MNT_ID_UNIQUE)) return -EOPNOTSUPP;
+    memcpy(id, (const char *)buf + 144, sizeof *id);
+    return 0;
 }
 
 #ifndef LWCR_SYSCONFDIR

@@ -263,8 +263,29 @@ void lwcr_sha256_force_portable(int portable);
 void lwcr_sha256_ni_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
 
 // The verification cache's directory: LWCR_CACHE or /var/cache/lwcr
-// (its trust is checked by the caller, not assumed).
+// (its trust is checked by the caller, not assumed); never LWCR_CACHE in
+// secure-execution mode.
 const char *lwcr_cache_directory(void);
+
+// Secure-execution mode (getauxval(AT_SECURE): setuid, setgid, file
+// capabilities): the environment is the caller's, who may be less
+// privileged, so no LWCR_* setting is taken from it.
+bool lwcr_secure_execution(void);
+
+// Whether no one has the file open for writing (a writable shared mapping
+// counts): true when a read lease can be taken, which the kernel refuses
+// while any writer exists; the lease is dropped at once. False when leases
+// are unavailable (not root, fs.leases-enable=0, a filesystem without them).
+bool lwcr_no_writers(int fd);
+
+// The mount's 64-bit ID, unique until reboot (statx STATX_MNT_ID_UNIQUE,
+// Linux 6.8+), or -errno. Mount IDs without it are reused.
+int lwcr_unique_mount_id(int fd, uint64_t *id);
+
+static inline int lwcr_sleep_ns(long ns) {
+    struct timespec t = {ns / 1000000000L, ns % 1000000000L};
+    return (int)lwcr_ret(syscall(SYS_nanosleep, &t, 0));
+}
 static inline int lwcr_clock_realtime(struct timespec *t) { return (int)lwcr_ret(syscall(SYS_clock_gettime, 0, t)); }
 static inline int lwcr_rename(const char *a, const char *b) { return (int)lwcr_ret(syscall(SYS_renameat, AT_FDCWD, a, AT_FDCWD, b)); }
 static inline int lwcr_unlink(const char *p) { return (int)lwcr_ret(syscall(SYS_unlinkat, AT_FDCWD, p, 0)); }

@@ -24,11 +24,11 @@ enum AllowedSigners {
         while start < text.count {
             line += 1
             let end = text.firstIndex(of: UInt8(ascii: "\n"), from: start) ?? text.count
-            var words = Words(text.slice(start, end))
-            start = end + 1
-            guard let principals = words.next() else { continue }
             let here = Location(file: file, line: line)
-            guard var second = words.next() else { throw PolicyError(here, "an allowed signer needs a key") }
+            var words = Words(text.slice(start, end), here, strict: false)
+            start = end + 1
+            guard let principals = try words.next() else { continue }
+            guard var second = try words.next() else { throw PolicyError(here, "an allowed signer needs a key") }
             var forUs = true
             if !second.hasPrefix("ssh-") && !second.hasPrefix("ecdsa-") && !second.hasPrefix("sk-") {
                 // Options first: namespaces="..." is the only one we honour.
@@ -38,10 +38,10 @@ enum AllowedSigners {
                     namespaces = value
                 }
                 if let ns = namespaces { forUs = listContains(ns, "lwcr") }
-                guard let next = words.next() else { throw PolicyError(here, "an allowed signer needs a key") }
+                guard let next = try words.next() else { throw PolicyError(here, "an allowed signer needs a key") }
                 second = next
             }
-            guard let key = words.next() else { throw PolicyError(here, "an allowed signer needs a key after its type") }
+            guard let key = try words.next() else { throw PolicyError(here, "an allowed signer needs a key after its type") }
             if !forUs { continue }
             var p = 0
             while p <= principals.count {

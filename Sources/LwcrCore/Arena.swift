@@ -30,6 +30,25 @@ public struct Arena {
         return p
     }
 
+    /// Everything still free (up to `limit` bytes), for a read of unknown
+    /// length; `shrink` then gives back what it did not use.
+    public mutating func rest(limit: Int) -> (UnsafeMutablePointer<UInt8>, Int)? {
+        let room = capacity - used - 1
+        if room <= 0 { return nil }
+        let n = room < limit ? room : limit
+        guard let p = bytes(count: n) else { return nil }
+        return (p, n)
+    }
+
+    /// Frees everything allocated since `mark` (an earlier `used`).
+    public mutating func reset(to mark: Int) { used = mark }
+
+    /// Keeps `count` bytes (and a NUL) at `p`, the latest allocation.
+    public mutating func shrink(_ p: UnsafeMutablePointer<UInt8>, to count: Int) {
+        used = UnsafeMutableRawPointer(p) - base + count + 1
+        p[count] = 0
+    }
+
     public mutating func copy(_ b: Bytes) -> Bytes? {
         guard let p = bytes(count: b.count) else { return nil }
         if b.count > 0 { p.update(from: b.base.unsafelyUnwrapped, count: b.count) }

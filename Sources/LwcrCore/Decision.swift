@@ -1,6 +1,8 @@
 /// Deciding a launch: every layer must pass; within a layer the last
 /// matching rule decides (as in .gitignore), and where none matches, the
-/// layer's default does. An audit layer's failure is reported, not enforced.
+/// layer's default does. Rules of files in `mode audit` are judged apart:
+/// the launch is decided by the other files' rules alone, and a failure the
+/// audit files would add is reported, never enforced.
 public struct Decision {
     public var allowed: Bool = true
     public var finding = Finding()
@@ -15,6 +17,7 @@ public struct Decision {
     /// The policy error message, when `finding.reason == .policyError`.
     public var errorMessage: StaticString = ""
     public var errorDetail: Bytes = .empty
+    public var errorCode: Int32 = 0
 
     public init() {}
 
@@ -31,6 +34,7 @@ public enum Decider {
             decision.location = error.location
             decision.errorMessage = error.message
             decision.errorDetail = error.detail
+            decision.errorCode = error.code
             return decision
         }
         var i = 0
@@ -39,23 +43,25 @@ public enum Decider {
             var finding = Finding()
             var location = Location.none
             var sealed = false
-            let passed = passes(layer, &subject, &finding, &location, &sealed)
-            if passed && sealed { decision.sealed = true }
-            if !passed {
-                if layer.audit {
-                    if !decision.audited {
-                        decision.audited = true
-                        decision.finding = finding
-                        decision.location = location
-                        decision.layer = i
-                    }
-                } else {
-                    decision.allowed = false
-                    decision.audited = false
-                    decision.finding = finding
-                    decision.location = location
+            if !judge(layer, enforced: layer.hasAuditStatements, &subject, &finding, &location, &sealed) {
+                decision.allowed = false
+                decision.audited = false
+                decision.finding = finding
+                decision.location = location
+                decision.layer = i
+                return decision
+            }
+            if sealed { decision.sealed = true }
+            // What the audit files would change, were they enforced: logged only.
+            if layer.hasAuditStatements && !decision.audited {
+                var auditFinding = Finding()
+                var auditLocation = Location.none
+                var ignored = false
+                if !judge(layer, enforced: false, &subject, &auditFinding, &auditLocation, &ignored) {
+                    decision.audited = true
+                    decision.finding = auditFinding
+                    decision.location = auditLocation
                     decision.layer = i
-                    return decision
                 }
             }
             i += 1
@@ -63,25 +69,36 @@ public enum Decider {
         return decision
     }
 
-    /// The last rule of `layer` whose pattern matches `path`, if any.
-    public static func rule(for path: Bytes, in layer: Layer) -> Rule? {
+    /// The last rule of `layer` whose pattern matches `path`, if any;
+    /// `enforced`: among the rules of files not in audit mode only.
+    public static func rule(for path: Bytes, in layer: Layer, enforced: Bool = false) -> Rule? {
         if let index = layer.index {
-            let r = index.lastMatch(path, layer.rules.unsafelyUnwrapped)
+            let r = index.lastMatch(path, layer.rules.unsafelyUnwrapped, enforcedOnly: enforced)
             return r < 0 ? nil : layer.rules.unsafelyUnwrapped[r]
         }
         var r = layer.ruleCount
         while r > 0 {
             r -= 1
             let rule = layer.rules.unsafelyUnwrapped[r]
+            if enforced && rule.audit { continue }
             if Pattern.matches(rule.pattern, path) { return rule }
         }
         return nil
     }
 
-    static func passes(_ layer: Layer, _ subject: inout Subject, _ finding: inout Finding, _ location: inout Location,
-                       _ sealed: inout Bool) -> Bool {
-        guard let rule = rule(for: subject.path, in: layer) else {
-            if layer.defaultVerdict == .deny {
+    /// The default where no rule matches: in the enforced view only a
+    /// default stated by a file not in audit mode counts.
+    public static func defaultVerdict(of layer: Layer, enforced: Bool) -> RuleKind {
+        if enforced && !layer.defaultEnforced { return .allow }
+        return layer.defaultVerdict
+    }
+
+    /// Whether the launch passes `layer`, judged by its enforced statements
+    /// (`enforced`) or by all of them.
+    static func judge(_ layer: Layer, enforced: Bool, _ subject: inout Subject, _ finding: inout Finding, _ location: inout Location,
+                      _ sealed: inout Bool) -> Bool {
+        guard let rule = rule(for: subject.path, in: layer, enforced: enforced) else {
+            if defaultVerdict(of: layer, enforced: enforced) == .deny {
                 finding.reason = .defaultDeny
                 location = layer.defaultLocation
                 return false

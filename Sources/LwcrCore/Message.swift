@@ -7,7 +7,14 @@ func errnoName(_ e: Int32) -> StaticString {
     case ENODATA: return "ENODATA: not enabled for this file"
     case ENOTTY: return "ENOTTY: not supported by the filesystem"
     case EBADF: return "EBADF: the file could not be read"
-    case EACCES: return "EACCES"
+    case EACCES: return "EACCES: permission denied"
+    case ENOENT: return "ENOENT: no such file"
+    case ELOOP: return "ELOOP: a symbolic link"
+    case EPERM: return "EPERM: operation not permitted"
+    case EISDIR: return "EISDIR: a directory"
+    case ENOMEM: return "ENOMEM: out of memory"
+    case EIO: return "EIO: input/output error"
+    case ENXIO: return "ENXIO: no such device"
     default: return "error"
     }
 }
@@ -62,11 +69,34 @@ public struct Message {
         }
     }
 
+    /// Bytes that came from outside (file names, policy words) as one
+    /// unambiguous line: a byte outside printable ASCII (0x20-0x7e) is
+    /// written `\xHH` and a backslash `\\`, so a name holding a newline
+    /// cannot forge a second log line, nor a control sequence reach a
+    /// terminal. Other bytes, spaces included, are written as they are.
+    public mutating func appendEscaped(_ b: Bytes) {
+        let hex: StaticString = "0123456789abcdef"
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\\") {
+                append("\\\\")
+            } else if c < 0x20 || c > 0x7e {
+                append("\\x")
+                append(Bytes(hex.utf8Start + Int(c >> 4), count: 1))
+                append(Bytes(hex.utf8Start + Int(c & 15), count: 1))
+            } else {
+                append(Bytes(b.base! + i, count: 1))
+            }
+            i += 1
+        }
+    }
+
     /// `[FILE:LINE]`, `[FILE]`, or nothing.
     public mutating func append(_ location: Location) {
         if location.file.isEmpty { return }
         append(" [")
-        append(location.file)
+        appendEscaped(location.file)
         if location.line > 0 {
             append(":")
             append(Int(location.line))
@@ -138,9 +168,14 @@ public struct Message {
         case .policyError:
             append("policy error: ")
             append(d.errorMessage)
+            if d.errorCode != 0 {
+                append(" (")
+                append(errnoName(d.errorCode))
+                append(")")
+            }
             if !d.errorDetail.isEmpty {
                 append(" '")
-                append(d.errorDetail)
+                appendEscaped(d.errorDetail)
                 append("'")
             }
         }
@@ -150,10 +185,10 @@ public struct Message {
     public mutating func appendLogLine(path: Bytes, _ d: Decision, via interpreterOf: Bytes = .empty) {
         append(d.allowed ? "lwcr: audit " : "lwcr: deny ")
         if !interpreterOf.isEmpty {
-            append(interpreterOf)
+            appendEscaped(interpreterOf)
             append(": interpreter ")
         }
-        append(path)
+        appendEscaped(path)
         append(": ")
         append(reason: d)
         append(d.location)

@@ -2,6 +2,10 @@
 /// of components (and `/**/` also matches a single `/`), `?` one character
 /// other than `/`. Everything else matches itself.
 ///
+/// Patterns are compiled by PolicyText: a NUL byte (which no path holds)
+/// escapes the byte after it, so a name's literal `*` or `?` (written
+/// `\*`, `\?` or quoted in the policy) is stored as NUL + the byte.
+///
 /// The path is attacker-chosen (any length up to PATH_MAX), so matching must
 /// not backtrack exponentially. Two early exits bound it, as in rsync's
 /// wildmatch: when the text runs out, no longer star can help (abortAll);
@@ -45,7 +49,11 @@ public enum Pattern {
                 }
             }
             if si >= s.count { return .abortAll }
-            if c == UInt8(ascii: "?") {
+            if c == 0 {
+                // An escaped literal: the next byte matches only itself.
+                pi += 1
+                if pi >= p.count || p[pi] != s[si] { return .noMatch }
+            } else if c == UInt8(ascii: "?") {
                 if s[si] == slash { return .noMatch }
             } else if c != s[si] {
                 return .noMatch

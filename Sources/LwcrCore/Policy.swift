@@ -85,14 +85,28 @@ public struct Rule {
     public var groupCount: Int32
     /// `sealed`: execute a sealed in-memory copy of the verified content.
     public var sealed = false
+    /// From a file that says `mode audit`: its failures are logged, never
+    /// enforced, and it never changes what the enforced rules decide.
+    public var audit = false
 }
 
 public struct Layer {
     /// The directory this layer was read from.
     public var directory: Bytes
+    /// `default`: one per layer (two that disagree are an error). Stated
+    /// by a file in audit mode only, it is the audit view's default and
+    /// the enforced default stays allow.
     public var defaultVerdict: RuleKind = .allow
     public var defaultLocation: Location = .none
-    public var audit: Bool = false
+    public var defaultStated = false
+    public var defaultEnforced = false
+    /// Files that say `mode audit`, and statements (rules, a default) from
+    /// files that do not: a layer of audit files only enforces nothing.
+    public var auditFiles = 0
+    public var enforcedStatements = 0
+    /// Some rule or the default comes from an audit file: a launch is then
+    /// judged twice, by the enforced statements and by all of them.
+    public var hasAuditStatements = false
     public var rules: UnsafeMutablePointer<Rule>?
     public var ruleCount: Int = 0
     public var signers: UnsafeMutablePointer<Signer>?
@@ -104,6 +118,8 @@ public struct Layer {
     public var index: RuleIndex?
 
     public init(directory: Bytes) { self.directory = directory }
+
+    public var auditOnly: Bool { auditFiles > 0 && enforcedStatements == 0 }
 }
 
 /// A policy that could not be read or parsed: every launch is denied with it.
@@ -112,11 +128,14 @@ public struct PolicyError: Error {
     public var message: StaticString
     /// The word or path at fault, when there is one.
     public var detail: Bytes
+    /// The errno behind the error, when a system call failed.
+    public var code: Int32 = 0
 
-    public init(_ location: Location, _ message: StaticString, _ detail: Bytes = .empty) {
+    public init(_ location: Location, _ message: StaticString, _ detail: Bytes = .empty, code: Int32 = 0) {
         self.location = location
         self.message = message
         self.detail = detail
+        self.code = code
     }
 }
 
@@ -129,11 +148,11 @@ public struct Policy {
 
     public init() {}
 
-    /// Every layer is in audit mode: nothing is enforced.
+    /// Every layer consists of audit files only: nothing is enforced.
     public var onlyAudits: Bool {
         var i = 0
         while i < layerCount {
-            if !layers.unsafelyUnwrapped[i].audit { return false }
+            if !layers.unsafelyUnwrapped[i].auditOnly { return false }
             i += 1
         }
         return true

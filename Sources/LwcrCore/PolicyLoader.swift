@@ -34,7 +34,7 @@ public enum PolicyLoader {
         var groups = UserDatabase(file: "/etc/group")
         do throws(PolicyError) {
             if !system.isEmpty, try directoryExists(system) {
-                slots[policy.layerCount] = try loadLayer(system, &arena, &users, &groups)
+                slots[policy.layerCount] = try loadLayer(system, owner: 0, &arena, &users, &groups)
                 policy.layerCount += 1
             } else if systemRequired {
                 throw PolicyError(Location(file: system, line: 0), "the system policy directory has gone since the process started (chroot?)")
@@ -51,7 +51,7 @@ public enum PolicyLoader {
                 if !(try directoryExists(dir)) {
                     throw PolicyError(Location(file: dir, line: 0), "policy directory does not exist")
                 }
-                slots[policy.layerCount] = try loadLayer(dir, &arena, &users, &groups)
+                slots[policy.layerCount] = try loadLayer(dir, owner: UInt32(bitPattern: lwcr_geteuid()), &arena, &users, &groups)
                 policy.layerCount += 1
             }
         } catch {
@@ -69,12 +69,59 @@ public enum PolicyLoader {
         return true
     }
 
-    static func loadLayer(_ dir: Bytes, _ arena: inout Arena, _ users: inout UserDatabase, _ groups: inout UserDatabase) throws(PolicyError) -> Layer {
+    /// Who may own a layer besides root: nobody for the system layer, the
+    /// user launching (the effective uid) for a layer of LWCR_POLICY.
+    public static func owner(of dir: Bytes) -> UInt32 {
+        dir.equals(systemDirectory) ? 0 : UInt32(bitPattern: lwcr_geteuid())
+    }
+
+    /// Opens a layer's directory and refuses it if anyone but root and
+    /// `owner` could change what it holds (sshd's StrictModes, sudo's
+    /// checks of sudoers): the directory must be theirs and writable by no
+    /// group or other user, and so must every directory above it, except
+    /// that a sticky one (like /tmp) may be writable when the entry below
+    /// it is root's or `owner`'s (see Held). A layer anyone else could
+    /// write would let them add `allow /**`.
+    public static func openLayer(_ dir: Bytes, owner: UInt32) throws(PolicyError) -> Int32 {
+        let here = Location(file: dir, line: 0)
+        var culprit = Bytes.empty
+        var entry = stat()
+        let held = withPath(dir) { lwcr_fstatat(AT_FDCWD, $0, &entry, AT_SYMLINK_NOFOLLOW) } == 0
+            && Held.ancestors(of: dir) { path, st in
+                let ours = st.st_uid == 0 || st.st_uid == owner
+                let closed = st.st_mode & Mode.groupOrOtherWritable == 0
+                let sticky = st.st_mode & Mode.sticky != 0 && (entry.st_uid == 0 || entry.st_uid == owner)
+                entry = st
+                if !(ours && (closed || sticky)) { culprit = path }
+                return ours && (closed || sticky)
+            }
+        if !held {
+            throw PolicyError(here, "untrusted policy: a directory above the layer can be changed by others than root and the user launching:", culprit)
+        }
+        let fd = withPath(dir) { lwcr_open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        if fd < 0 { throw PolicyError(here, "cannot open policy directory", code: -fd) }
+        var st = stat()
+        if lwcr_fstat(fd, &st) != 0 {
+            _ = lwcr_close(fd)
+            throw PolicyError(here, "cannot read policy directory")
+        }
+        if st.st_uid != 0 && st.st_uid != owner {
+            _ = lwcr_close(fd)
+            throw PolicyError(here, "untrusted policy: the directory is owned by neither root nor the user launching")
+        }
+        if st.st_mode & Mode.groupOrOtherWritable != 0 {
+            _ = lwcr_close(fd)
+            throw PolicyError(here, "untrusted policy: the directory is writable by group or others")
+        }
+        return fd
+    }
+
+    static func loadLayer(_ dir: Bytes, owner: UInt32, _ arena: inout Arena, _ users: inout UserDatabase, _ groups: inout UserDatabase) throws(PolicyError) -> Layer {
         guard let dirCopy = arena.copy(dir) else { throw PolicyError(.none, "out of memory for policy") }
         var layer = Layer(directory: dirCopy)
-        let fd = withPath(dirCopy) { lwcr_open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        if fd < 0 { throw PolicyError(Location(file: dir, line: 0), "cannot open policy directory") }
+        let fd = try openLayer(dirCopy, owner: owner)
         defer { _ = lwcr_close(fd) }
+        let trust = Trust(directory: dirCopy, owner: owner)
         guard let names = arena.allocate(Bytes.self, count: maxFilesPerLayer),
               let texts = arena.allocate(Bytes.self, count: maxFilesPerLayer) else {
             throw PolicyError(.none, "out of memory for policy")
@@ -84,8 +131,10 @@ public enum PolicyLoader {
         var rules = 0
         var facts = 0
         var f = 0
+        var textBytes = 0
         while f < count {
-            texts[f] = try readFile(fd, names[f], &arena)
+            texts[f] = try readFile(fd, names[f], &arena, trust)
+            textBytes += texts[f].count
             let c = PolicyParser.capacity(of: texts[f])
             rules += c.rules
             facts += c.facts
@@ -97,6 +146,8 @@ public enum PolicyLoader {
         }
         var parser = PolicyParser(rules: ruleSpace, ruleCapacity: rules, facts: factSpace, factCapacity: facts)
         parser.signers = arena.allocate(Signer.self, count: rules)
+        parser.literalCapacity = 2 * textBytes + 16
+        parser.literals = arena.allocate(UInt8.self, count: parser.literalCapacity)
         f = 0
         while f < count {
             try parser.parse(texts[f], file: names[f], into: &layer, names: { name, kind in
@@ -109,7 +160,7 @@ public enum PolicyLoader {
         layer.index = RuleIndex.build(ruleSpace, parser.ruleCount, &arena)
         layer.signers = parser.signers
         layer.signerCount = parser.signerCount
-        try readSignerFiles(fd, &layer, &arena)
+        try readSignerFiles(fd, &layer, &arena, trust)
         if !layer.signatures.isEmpty && layer.signatures[0] != UInt8(ascii: "/") {
             layer.signatures = try join(dirCopy, layer.signatures, &arena)
         }
@@ -128,7 +179,7 @@ public enum PolicyLoader {
     /// Replaces each `signers FILE` entry by the ssh-ed25519 keys of that
     /// OpenSSH allowed_signers file (relative to the policy directory)
     /// whose namespaces, if restricted, include "lwcr".
-    public static func readSignerFiles(_ dirfd: Int32, _ layer: inout Layer, _ arena: inout Arena) throws(PolicyError) {
+    public static func readSignerFiles(_ dirfd: Int32, _ layer: inout Layer, _ arena: inout Arena, _ trust: Trust) throws(PolicyError) {
         var files = 0
         var lines = 0
         var texts = InlineArray<16, Bytes>(repeating: .empty)
@@ -140,9 +191,13 @@ public enum PolicyLoader {
                 guard let name = arena.copy(s.file) else { throw PolicyError(.none, "out of memory for policy") }
                 let text: Bytes
                 do throws(PolicyError) {
-                    text = try readFile(dirfd, name, &arena)
+                    text = try readFile(dirfd, name, &arena, trust)
                 } catch {
-                    throw PolicyError(s.location, "cannot read the signers file", s.file)
+                    // The signers file's own problem, at the line naming it.
+                    var e = error
+                    e.location = s.location
+                    if e.detail.isEmpty { e.detail = s.file }
+                    throw e
                 }
                 texts[files] = text
                 files += 1
@@ -225,27 +280,112 @@ public enum PolicyLoader {
         }
     }
 
-    /// The whole content of a regular file, copied into the arena.
-    public static func readFile(_ dirfd: Int32, _ name: Bytes, _ arena: inout Arena) throws(PolicyError) -> Bytes {
-        let here = Location(file: name, line: 0)
-        let fd = withPath(name) { lwcr_openat(dirfd, $0, O_RDONLY | O_CLOEXEC, 0) }
-        if fd < 0 { throw PolicyError(here, "cannot open policy file") }
+    /// Below this age a policy file may be caught between the truncation
+    /// and the write of an in-place rewrite (`printf ... > 10.policy`): a
+    /// reader waits until it is this old, then reads it again.
+    static let settleNanoseconds: Int64 = 100_000_000
+    static let settleAttempts = 5
+
+    /// The whole content of a policy (or signers) file, read to its end,
+    /// copied into the arena.
+    ///
+    /// Refused: anything but a regular file (a FIFO would block every
+    /// launch; a symlink could lead out of the checked directory, to a
+    /// size-0 /proc file...), a file that changed while it was read, one
+    /// still being rewritten in place (see settleNanoseconds), and, with
+    /// `trust`, a file anyone but root and the layer's owner could write.
+    /// Errors name the file by its full path, with the errno.
+    public static func readFile(_ dirfd: Int32, _ name: Bytes, _ arena: inout Arena, _ trust: Trust? = nil,
+                                policyText: Bool = true) throws(PolicyError) -> Bytes {
+        var here = Location(file: name, line: 0)
+        if let trust, name.count > 0, name[0] != UInt8(ascii: "/"), let full = try? join(trust.directory, name, &arena) {
+            here.file = full
+        }
+        let fd = withPath(name) { lwcr_openat(dirfd, $0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0) }
+        if fd == -ELOOP {
+            throw PolicyError(here, "policy file is a symbolic link (policy files are regular files, so that the directory's ownership checks cover them)")
+        }
+        if fd < 0 { throw PolicyError(here, "cannot open policy file", code: -fd) }
         defer { _ = lwcr_close(fd) }
         var st = stat()
         if lwcr_fstat(fd, &st) != 0 { throw PolicyError(here, "cannot read policy file") }
         if st.st_mode & Mode.typeMask != Mode.regular { throw PolicyError(here, "policy file is not a regular file") }
-        if st.st_size > maxFileSize { throw PolicyError(here, "policy file is larger than 16 MiB") }
-        let size = Int(st.st_size)
-        guard let p = arena.bytes(count: size) else { throw PolicyError(here, "out of memory for policy") }
-        var got = 0
-        while got < size {
-            let n = lwcr_read(fd, p + got, size - got)
-            if n == -Int(EINTR) { continue }
-            if n < 0 { throw PolicyError(here, "cannot read policy file") }
-            if n == 0 { throw PolicyError(here, "policy file changed while it was read") }
-            got += n
+        if let trust {
+            if st.st_uid != 0 && st.st_uid != trust.owner {
+                throw PolicyError(here, "untrusted policy: the file is owned by neither root nor the user launching")
+            }
+            if st.st_mode & Mode.groupOrOtherWritable != 0 {
+                throw PolicyError(here, "untrusted policy: the file is writable by group or others")
+            }
+            // A file named outside the directory (signers /etc/...): its
+            // directories must be held as the layer's are.
+            if name.firstIndex(of: UInt8(ascii: "/")) != nil && !Held.byUs(here.file, uid: trust.owner) {
+                throw PolicyError(here, "untrusted policy: a directory above the file can be changed by others than root and the user launching")
+            }
         }
-        return Bytes(UnsafePointer(p), count: got)
+        var attempt = 0
+        while true {
+            let mark = arena.used
+            guard let space = arena.rest(limit: maxFileSize + 1) else { throw PolicyError(here, "out of memory for policy") }
+            let (p, room) = space
+            var got = 0
+            while got < room {
+                let n = lwcr_pread(fd, p + got, room - got, got)
+                if n == -Int(EINTR) { continue }
+                if n < 0 { arena.reset(to: mark); throw PolicyError(here, "cannot read policy file", code: Int32(-n)) }
+                if n == 0 { break }
+                got += n
+            }
+            if got > maxFileSize { arena.reset(to: mark); throw PolicyError(here, "policy file is larger than 16 MiB") }
+            if got == room { arena.reset(to: mark); throw PolicyError(here, "out of memory for policy") }
+            arena.shrink(p, to: got)
+            var after = stat()
+            if lwcr_fstat(fd, &after) != 0 { throw PolicyError(here, "cannot read policy file") }
+            let changed = after.st_size != st.st_size || after.st_mtim.tv_sec != st.st_mtim.tv_sec
+                || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec || after.st_ctim.tv_sec != st.st_ctim.tv_sec
+                || after.st_ctim.tv_nsec != st.st_ctim.tv_nsec
+            let age = age(of: after)
+            if !changed && Int64(got) == Int64(after.st_size) && (age < 0 || age >= settleNanoseconds) {
+                // Between its truncation and its write, a file rewritten in
+                // place is empty, for as long as the writer is not scheduled
+                // (more than settleNanoseconds on a busy machine): an empty
+                // policy would allow everything, so it is never one.
+                if got == 0 && policyText {
+                    throw PolicyError(here, "policy file is empty (as a file being rewritten in place is for a moment; a policy file says something, if only a comment)")
+                }
+                return Bytes(UnsafePointer(p), count: got)
+            }
+            attempt += 1
+            if attempt >= settleAttempts {
+                if !changed && Int64(got) != Int64(after.st_size) {
+                    throw PolicyError(here, "policy file cannot be read whole (its size and what reading it gives differ)")
+                }
+                throw PolicyError(here, "policy file is being rewritten in place (replace policy files atomically: write a copy, then rename it)")
+            }
+            arena.reset(to: mark)
+            st = after
+            if age >= 0 && age < settleNanoseconds { _ = lwcr_sleep_ns(Int(settleNanoseconds - age)) }
+        }
+    }
+
+    /// Nanoseconds since the file's last change; negative when its ctime is
+    /// in the future (the clock was set back): then it is not waited for.
+    static func age(of st: stat) -> Int64 {
+        var now = timespec()
+        if lwcr_clock_realtime(&now) != 0 { return -1 }
+        return (Int64(now.tv_sec) - Int64(st.st_ctim.tv_sec)) * 1_000_000_000 + Int64(now.tv_nsec) - Int64(st.st_ctim.tv_nsec)
+    }
+}
+
+/// Whose a layer is: its directory, and the one user besides root who may
+/// own it and its files.
+public struct Trust {
+    public var directory: Bytes
+    public var owner: UInt32
+
+    public init(directory: Bytes, owner: UInt32) {
+        self.directory = directory
+        self.owner = owner
     }
 }
 
@@ -284,7 +424,7 @@ public struct UserDatabase {
     public mutating func uid(of name: Bytes, _ arena: inout Arena) -> UInt32? {
         if !read {
             read = true
-            text = try? PolicyLoader.readFile(AT_FDCWD, Bytes(file.utf8Start, count: file.utf8CodeUnitCount), &arena)
+            text = try? PolicyLoader.readFile(AT_FDCWD, Bytes(file.utf8Start, count: file.utf8CodeUnitCount), &arena, policyText: false)
         }
         return lookup(name)
     }

@@ -14,6 +14,14 @@ public struct PolicyParser {
     /// Signers, one per line at most (capacity: the rule capacity).
     public var signers: UnsafeMutablePointer<Signer>?
     public var signerCount = 0
+    /// Decoded names (patterns, file names), each with a NUL: never longer
+    /// than their words, so twice the texts' total size is enough.
+    public var literals: UnsafeMutablePointer<UInt8>?
+    public var literalCapacity = 0
+    public var literalCount = 0
+    /// The current file's `mode`, and whether it stated the default.
+    var fileMode: Bool? = nil
+    var fileStatedDefault = false
 
     public init(rules: UnsafeMutablePointer<Rule>, ruleCapacity: Int, facts: UnsafeMutablePointer<Fact>, factCapacity: Int) {
         self.rules = rules
@@ -39,23 +47,26 @@ public struct PolicyParser {
         return (lines, words)
     }
 
-    /// Parses `text`, the content of the file named `file`, into `layer`.
+    /// Parses `text`, the content of the file named `file`, into `layer`;
+    /// throws the first error.
     public mutating func parse(_ text: Bytes, file: Bytes, into layer: inout Layer, names: (Bytes, NameKind) -> UInt32?) throws(PolicyError) {
-        var lineNumber: Int32 = 0
-        var start = 0
-        while start <= text.count {
-            lineNumber += 1
-            let end = text.firstIndex(of: UInt8(ascii: "\n"), from: start) ?? text.count
-            let here = Location(file: file, line: lineNumber)
-            try parseLine(text.slice(start, end), at: here, into: &layer, names: names)
-            start = end + 1
-        }
+        var first: PolicyError? = nil
+        lint(text, file: file, into: &layer, names: names) { e in if first == nil { first = e } }
+        if let first { throw first }
     }
 
     /// Like `parse`, but reports every faulty line to `report` and goes on:
     /// for `lwcr lint`, which lists all problems at once.
+    ///
+    /// `mode` belongs to the file that says it: its rules (and its default)
+    /// are marked audit, wherever in the file the line is, and no other
+    /// file's rules change. One default per layer: a second that disagrees
+    /// is an error, since which file was read last would otherwise decide.
     public mutating func lint(_ text: Bytes, file: Bytes, into layer: inout Layer, names: (Bytes, NameKind) -> UInt32?,
                               report: (PolicyError) -> Void) {
+        let firstRule = ruleCount
+        fileMode = nil
+        fileStatedDefault = false
         var lineNumber: Int32 = 0
         var start = 0
         while start <= text.count {
@@ -68,34 +79,58 @@ public struct PolicyParser {
             }
             start = end + 1
         }
+        let audit = fileMode == true
+        if audit {
+            layer.auditFiles += 1
+            var r = firstRule
+            while r < ruleCount { rules[r].audit = true; r += 1 }
+            if ruleCount > firstRule || fileStatedDefault { layer.hasAuditStatements = true }
+        } else {
+            layer.enforcedStatements += ruleCount - firstRule
+            if fileStatedDefault {
+                layer.defaultEnforced = true
+                layer.enforcedStatements += 1
+            }
+        }
     }
 
     private mutating func parseLine(_ line: Bytes, at here: Location, into layer: inout Layer, names: (Bytes, NameKind) -> UInt32?) throws(PolicyError) {
-        var words = Words(line)
-        guard let directive = words.next() else { return }
+        var words = Words(line, here)
+        guard let directive = try words.next() else { return }
         if directive.equals("default") {
-            let v = try words.expectOne(here, "default takes one word: allow or deny")
-            if v.equals("allow") { layer.defaultVerdict = .allow }
-            else if v.equals("deny") { layer.defaultVerdict = .deny }
+            let v = try words.expectOne("default takes one word: allow or deny")
+            let verdict: RuleKind
+            if v.equals("allow") { verdict = .allow }
+            else if v.equals("deny") { verdict = .deny }
             else { throw PolicyError(here, "default takes allow or deny, not", v) }
-            layer.defaultLocation = here
+            if layer.defaultStated && layer.defaultVerdict != verdict {
+                throw PolicyError(here, "conflicting default: one layer has one default, and another line says the opposite at",
+                                  layer.defaultLocation.file)
+            }
+            if !layer.defaultStated { layer.defaultLocation = here }
+            layer.defaultVerdict = verdict
+            layer.defaultStated = true
+            fileStatedDefault = true
         } else if directive.equals("mode") {
-            let v = try words.expectOne(here, "mode takes one word: enforce or audit")
-            if v.equals("enforce") { layer.audit = false }
-            else if v.equals("audit") { layer.audit = true }
+            let v = try words.expectOne("mode takes one word: enforce or audit")
+            let audit: Bool
+            if v.equals("enforce") { audit = false }
+            else if v.equals("audit") { audit = true }
             else { throw PolicyError(here, "mode takes enforce or audit, not", v) }
+            if let m = fileMode, m != audit { throw PolicyError(here, "conflicting mode: this file already says the opposite") }
+            fileMode = audit
         } else if directive.equals("allow") || directive.equals("deny") {
-            let pattern = try Self.pattern(words.next(), here)
-            if let extra = words.next() { throw PolicyError(here, "allow and deny take only a pattern; unexpected", extra) }
+            let pattern = try pattern(try words.next(), here)
+            if let extra = try words.next() { throw PolicyError(here, "allow and deny take only a pattern; unexpected", extra) }
             try append(Rule(kind: directive.equals("allow") ? .allow : .deny, pattern: pattern, location: here,
                             facts: nil, factCount: 0, groupCount: 0), here)
         } else if directive.equals("require") {
-            let pattern = try Self.pattern(words.next(), here)
+            let pattern = try pattern(try words.next(), here)
             let first = factCount
             var group: Int32 = 0
             var groupHasFact = false
             var sealed = false
-            while let w = words.next() {
+            while let w = try words.next() {
                 if w.equals("sealed") {
                     sealed = true
                     continue
@@ -116,18 +151,18 @@ public struct PolicyParser {
             try append(Rule(kind: .require, pattern: pattern, location: here, facts: facts + first,
                             factCount: Int32(factCount - first), groupCount: group + 1, sealed: sealed), here)
         } else if directive.equals("signer") {
-            guard let name = words.next() else { throw PolicyError(here, "signer needs a name, a key type and a key") }
-            guard let type = words.next(), let key = words.next() else { throw PolicyError(here, "signer needs a key type and a key after its name") }
+            guard let name = try words.next() else { throw PolicyError(here, "signer needs a name, a key type and a key") }
+            guard let type = try words.next(), let key = try words.next() else { throw PolicyError(here, "signer needs a key type and a key after its name") }
             var signer = Signer(name: name, location: here)
             try Self.decodeKey(type, key, into: &signer, here)
             try appendSigner(signer, here)
         } else if directive.equals("signers") {
-            let file = try words.expectOne(here, "signers takes one word: an allowed_signers file")
+            let file = try literal(try words.expectOne("signers takes one word: an allowed_signers file"), here)
             var signer = Signer(name: .empty, location: here)
             signer.file = file
             try appendSigner(signer, here)
         } else if directive.equals("signatures") {
-            layer.signatures = try words.expectOne(here, "signatures takes one word: a directory")
+            layer.signatures = try literal(try words.expectOne("signatures takes one word: a directory"), here)
         } else {
             throw PolicyError(here, "unknown directive", directive)
         }
@@ -160,10 +195,33 @@ public struct PolicyParser {
         ruleCount += 1
     }
 
-    static func pattern(_ word: Bytes?, _ here: Location) throws(PolicyError) -> Bytes {
-        guard let p = word else { throw PolicyError(here, "a rule needs a path pattern") }
-        if p[0] != UInt8(ascii: "/") { throw PolicyError(here, "a pattern must be an absolute path, not", p) }
+    /// A rule's pattern, compiled (see PolicyText): it must name canonical
+    /// paths, since rules match the name the kernel gives the open file.
+    mutating func pattern(_ word: Bytes?, _ here: Location) throws(PolicyError) -> Bytes {
+        guard let w = word else { throw PolicyError(here, "a rule needs a path pattern") }
+        let p = try decode(w, pattern: true, here)
+        if p.isEmpty || p[0] != UInt8(ascii: "/") { throw PolicyError(here, "a pattern must be an absolute path, not", w) }
+        if !PolicyText.isCanonical(p) {
+            throw PolicyError(here, "a pattern must be a canonical path: no '//', '.' or '..' component and no trailing '/' (for a directory's files write DIR/**), not", w)
+        }
         return p
+    }
+
+    /// A name with no wildcards (a signers file, a signatures directory).
+    mutating func literal(_ word: Bytes, _ here: Location) throws(PolicyError) -> Bytes {
+        let b = try decode(word, pattern: false, here)
+        if b.isEmpty { throw PolicyError(here, "an empty name") }
+        return b
+    }
+
+    mutating func decode(_ word: Bytes, pattern: Bool, _ here: Location) throws(PolicyError) -> Bytes {
+        // Room for the bytes and a NUL, so a name can go to the kernel as it is.
+        guard let literals, literalCount + word.count + 1 <= literalCapacity else { throw PolicyError(here, "no room for names") }
+        let out = literals + literalCount
+        let n = try PolicyText.decode(word, pattern: pattern, into: out, here)
+        out[n] = 0
+        literalCount += n + 1
+        return Bytes(UnsafePointer(out), count: n)
     }
 
     static func fact(_ word: Bytes, group: Int32, _ here: Location, names: (Bytes, NameKind) -> UInt32?) throws(PolicyError) -> Fact {
@@ -244,31 +302,4 @@ func isHex(_ b: Bytes) -> Bool {
         i += 1
     }
     return true
-}
-
-@inline(__always)
-func isSpace(_ c: UInt8) -> Bool {
-    c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") || c == UInt8(ascii: "\n")
-}
-
-/// The words of one line; a word starting with `#` ends the line.
-struct Words {
-    var line: Bytes
-    var at = 0
-
-    init(_ line: Bytes) { self.line = line }
-
-    mutating func next() -> Bytes? {
-        while at < line.count && isSpace(line[at]) { at += 1 }
-        if at >= line.count || line[at] == UInt8(ascii: "#") { return nil }
-        let start = at
-        while at < line.count && !isSpace(line[at]) { at += 1 }
-        return line.slice(start, at)
-    }
-
-    mutating func expectOne(_ here: Location, _ message: StaticString) throws(PolicyError) -> Bytes {
-        guard let w = next() else { throw PolicyError(here, message) }
-        if let extra = next() { throw PolicyError(here, message, extra) }
-        return w
-    }
 }

@@ -35,7 +35,10 @@ public struct RuleIndex {
     /// The directory part of a pattern before its first wildcard.
     static func prefix(_ pattern: Bytes) -> Bytes {
         var i = 0
-        while i < pattern.count && pattern[i] != UInt8(ascii: "*") && pattern[i] != UInt8(ascii: "?") { i += 1 }
+        // An escaped literal (NUL, then the byte) ends the prefix too: the
+        // bucket is then a directory further up, which is still above every
+        // path the pattern matches.
+        while i < pattern.count && pattern[i] != UInt8(ascii: "*") && pattern[i] != UInt8(ascii: "?") && pattern[i] != 0 { i += 1 }
         var end = i == pattern.count ? pattern.count : i
         // Back to the last "/" before the first wildcard (or the last "/" of a literal path).
         while end > 0 && pattern[end - 1] != UInt8(ascii: "/") { end -= 1 }
@@ -50,7 +53,7 @@ public struct RuleIndex {
     }
 
     /// The index of the last rule matching `path`, or -1.
-    public func lastMatch(_ path: Bytes, _ rules: UnsafeMutablePointer<Rule>) -> Int {
+    public func lastMatch(_ path: Bytes, _ rules: UnsafeMutablePointer<Rule>, enforcedOnly: Bool = false) -> Int {
         var best = -1
         // Each directory above the path: "", "/a", "/a/b" for "/a/b/c".
         var end = 0
@@ -60,7 +63,7 @@ public struct RuleIndex {
                 var r = Int(buckets[Int(RuleIndex.hash(dir)) & mask]) - 1
                 while r > best {
                     let rule = rules[r]
-                    if RuleIndex.prefix(rule.pattern).equals(dir) && Pattern.matches(rule.pattern, path) {
+                    if !(enforcedOnly && rule.audit) && RuleIndex.prefix(rule.pattern).equals(dir) && Pattern.matches(rule.pattern, path) {
                         best = r
                         break
                     }

@@ -48,11 +48,12 @@ public struct Subject {
         if !hashed {
             // A sealed copy is hashed as it is; the file itself may have a
             // remembered digest (VerificationCache).
-            if contentFD == fd, let remembered = VerificationCache.lookup(status) {
+            if contentFD == fd, let remembered = VerificationCache.lookup(fd, status) {
                 digest = remembered
             } else {
+                let remember = contentFD == fd && VerificationCache.mayRemember(fd, status)
                 digest = Self.hash(contentFD, readBuffer)
-                if contentFD == fd, let d = digest { VerificationCache.remember(status, d) }
+                if remember, let d = digest { VerificationCache.remember(fd, status, d) }
             }
             hashed = true
         }

@@ -3,65 +3,167 @@ import CInterpose
 /// Remembered SHA-256 digests, so that re-launching an unchanged large
 /// pinned file does not hash it again.
 ///
-/// Sound against anyone but root (fapolicyd's cache, keyed on dev/inode/
-/// mtime/size, ran a file rewritten in place with its mtime restored):
-/// - Entries live in a directory only root can write (SYSCONFDIR-independent
-///   /var/cache/lwcr, or LWCR_CACHE), and are used only if that directory
-///   and every one above it are root's and writable by no one else; only a
-///   process running as root writes them.
-/// - An entry holds device, inode, size and the ctime, which no one but
-///   root can set: any write to the file, a truncate, a chmod, a rename
-///   over it changes one of them, and then the entry is not used.
+/// A remembered digest vouches for content no one hashed again, so it is
+/// kept only where no one but root can have changed the content since it
+/// was hashed, and used only while the file is provably the same one:
+/// - Only a process running as root writes entries, into a directory only
+///   root can write (/var/cache/lwcr, or LWCR_CACHE outside secure-execution
+///   mode); entries are read only if that directory and every one above it
+///   are root's and writable by no one else.
+/// - Only files owned by root and writable by no group or other user are
+///   remembered (with a POSIX ACL, the group bits are the ACL's mask, so a
+///   named user's write access shows there too).
+/// - Only when no one has the file open for writing as it is hashed: a
+///   writer that opened it before it became root's, and holds a writable
+///   shared mapping whose pages are already dirty, could change the
+///   content without the ctime changing (the timestamp moves on a write
+///   fault, which a dirty page does not take). The kernel says whether
+///   writers exist by refusing a read lease (lwcr_no_writers); after that,
+///   only root can open the file for writing, and any later write, truncate,
+///   chmod, chown, setcap, link or rename changes the ctime or the inode.
 /// - A file whose ctime is less than two seconds old is not remembered: a
 ///   write in the same timestamp tick as the hashing could leave the ctime
 ///   unchanged (the racy-git problem).
+/// - An entry names the filesystem instance, not just the device number:
+///   the boot (boot_id) and the mount (the 64-bit mount ID that is never
+///   reused until reboot, Linux 6.8+; without it nothing is remembered). A
+///   device reused for another image (a loop device, a USB stick) after an
+///   unmount is another mount, so its inode numbers and ctimes, which
+///   anyone who builds an image chooses, match no entry. Reboots and
+///   remounts start afresh.
+/// - Only files on real block devices whose content only root can reach:
+///   not anonymous devices (tmpfs, overlay, FUSE: a FUSE daemon reports
+///   whatever inode, size and ctime it likes), not loop or network block
+///   devices (their backing file or server may be someone else's, who
+///   could change blocks under the mount), not removable media.
 /// - Any mismatch means hashing the file again, never an allow.
 /// Not a defence against root, who can change the cache, the file and the
-/// clock alike.
+/// clock alike, nor against a device-mapper or md device that root stacked
+/// on someone else's storage.
 public enum VerificationCache {
-    static let magic: UInt32 = 0x3143_574c  // "LWC1"
-    static let entrySize = 4 + 4 + 8 * 5 + 32
+    static let magic: UInt32 = 0x3243_574c  // "LWC2"
+    static let entrySize = 128
+    static let bootIDOffset = 56
+    static let bootIDSize = 40
+    static let digestOffset = 96
 
-    /// Only files on a real block device: anonymous devices (tmpfs,
-    /// overlay, FUSE) reuse their numbers after an unmount, and a FUSE
-    /// daemon reports whatever inode, size and ctime it likes.
+    /// Not an anonymous device (tmpfs, overlay, FUSE): a real major number.
     static func cacheable(_ st: stat) -> Bool {
         let dev = UInt64(st.st_dev)
         let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))
         return major != 0
     }
 
-    /// The remembered digest of the file `st` describes, if still valid.
-    public static func lookup(_ st: stat) -> SHA256Digest? {
-        if !cacheable(st) { return nil }
+    /// What an entry is keyed on beyond the inode: the boot and the mount.
+    struct Instance {
+        var mountID: UInt64 = 0
+        var bootID = InlineArray<40, UInt8>(repeating: 0)
+    }
+
+    static func instance(_ fd: Int32) -> Instance? {
+        var i = Instance()
+        if lwcr_unique_mount_id(fd, &i.mountID) != 0 { return nil }
+        let boot = lwcr_open(cString("/proc/sys/kernel/random/boot_id"), O_RDONLY | O_CLOEXEC)
+        if boot < 0 { return nil }
+        defer { _ = lwcr_close(boot) }
+        let n = withUnsafeMutableBytes(of: &i.bootID) { lwcr_pread(boot, $0.baseAddress, 36, 0) }
+        return n == 36 ? i : nil
+    }
+
+    /// Only root could have changed the file since it was made what it is.
+    static func rootsAlone(_ st: stat) -> Bool {
+        st.st_uid == 0 && st.st_mode & Mode.groupOrOtherWritable == 0 && cacheable(st)
+    }
+
+    /// The remembered digest of the file open on `fd`, which `st`
+    /// describes, if still valid.
+    public static func lookup(_ fd: Int32, _ st: stat) -> SHA256Digest? {
+        if !rootsAlone(st) { return nil }
         var name = InlineArray<4200, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &name) { n -> SHA256Digest? in
             guard entryName(st, n) else { return nil }
-            let fd = lwcr_open(n.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-            if fd < 0 { return nil }
-            defer { _ = lwcr_close(fd) }
-            var entry = InlineArray<80, UInt8>(repeating: 0)
+            let entryFD = lwcr_open(n.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+            if entryFD < 0 { return nil }
+            defer { _ = lwcr_close(entryFD) }
+            guard var here = instance(fd) else { return nil }
+            var entry = InlineArray<128, UInt8>(repeating: 0)
             return withUnsafeMutableBytes(of: &entry) { e -> SHA256Digest? in
                 var owner = stat()
-                if lwcr_fstat(fd, &owner) != 0 || owner.st_uid != 0 || owner.st_mode & Mode.groupOrOtherWritable != 0 { return nil }
-                if lwcr_pread(fd, e.baseAddress, entrySize, 0) != entrySize { return nil }
+                if lwcr_fstat(entryFD, &owner) != 0 || owner.st_uid != 0 || owner.st_mode & Mode.groupOrOtherWritable != 0
+                    || owner.st_mode & Mode.typeMask != Mode.regular { return nil }
+                if lwcr_pread(entryFD, e.baseAddress, entrySize, 0) != entrySize { return nil }
                 if e.loadUnaligned(as: UInt32.self) != magic { return nil }
                 if e.loadUnaligned(fromByteOffset: 8, as: UInt64.self) != UInt64(st.st_dev)
                     || e.loadUnaligned(fromByteOffset: 16, as: UInt64.self) != UInt64(st.st_ino)
                     || e.loadUnaligned(fromByteOffset: 24, as: Int64.self) != Int64(st.st_size)
                     || e.loadUnaligned(fromByteOffset: 32, as: Int64.self) != Int64(st.st_ctim.tv_sec)
-                    || e.loadUnaligned(fromByteOffset: 40, as: Int64.self) != Int64(st.st_ctim.tv_nsec) { return nil }
-                return SHA256Digest(raw: UnsafeRawBufferPointer(rebasing: e[48..<80]))
+                    || e.loadUnaligned(fromByteOffset: 40, as: Int64.self) != Int64(st.st_ctim.tv_nsec)
+                    || e.loadUnaligned(fromByteOffset: 48, as: UInt64.self) != here.mountID { return nil }
+                let sameBoot = withUnsafeBytes(of: &here.bootID) { b -> Bool in
+                    var i = 0
+                    while i < bootIDSize { if b[i] != e[bootIDOffset + i] { return false }; i += 1 }
+                    return true
+                }
+                if !sameBoot { return nil }
+                return SHA256Digest(raw: UnsafeRawBufferPointer(rebasing: e[digestOffset..<(digestOffset + 32)]))
             }
         }
     }
 
-    /// Remembers `digest` for the file `st` describes, when this process is
-    /// root and the file's ctime is old enough to be trusted.
-    public static func remember(_ st: stat, _ digest: SHA256Digest) {
-        if lwcr_geteuid() != 0 || !cacheable(st) { return }
+    /// Whether a digest of the file open on `fd` may be remembered once it
+    /// is hashed: asked *before* hashing, since the content must not change
+    /// from the moment writers are known to be gone. Root only.
+    public static func mayRemember(_ fd: Int32, _ st: stat) -> Bool {
+        if lwcr_geteuid() != 0 || !rootsAlone(st) { return false }
         var now = timespec()
-        if lwcr_clock_realtime(&now) != 0 || now.tv_sec - st.st_ctim.tv_sec < 2 { return }
+        if lwcr_clock_realtime(&now) != 0 || now.tv_sec - st.st_ctim.tv_sec < 2 { return false }
+        if !ownDevice(st) { return false }
+        return lwcr_no_writers(fd)
+    }
+
+    /// Not a loop or network block device, nor removable (sysfs says; a
+    /// device it cannot tell about is not trusted).
+    static func ownDevice(_ st: stat) -> Bool {
+        let dev = UInt64(st.st_dev)
+        let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))
+        let minor = (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))
+        if major == 7 || major == 43 { return false }
+        var path = InlineArray<96, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &path) { p -> Bool in
+            // The device's own flag, and its disk's when it is a partition.
+            var k = 0
+            while k < 2 {
+                var m = Message(UnsafeMutableRawBufferPointer(rebasing: p[0..<(p.count - 1)]))
+                m.append("/sys/dev/block/")
+                m.append(major)
+                m.append(":")
+                m.append(minor)
+                m.append(k == 0 ? "/removable" : "/../removable")
+                p[m.count] = 0
+                let fd = lwcr_open(p.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC)
+                if fd < 0 {
+                    // A whole disk has no "../removable"; the device itself must answer.
+                    if k == 0 { return false }
+                } else {
+                    var flag: UInt8 = 0
+                    let n = withUnsafeMutableBytes(of: &flag) { lwcr_pread(fd, $0.baseAddress, 1, 0) }
+                    _ = lwcr_close(fd)
+                    if n != 1 || flag != UInt8(ascii: "0") { return false }
+                }
+                k += 1
+            }
+            return true
+        }
+    }
+
+    /// Remembers `digest` for the file open on `fd`, which `st` described
+    /// when mayRemember said yes before it was hashed; nothing if its
+    /// status has changed since.
+    public static func remember(_ fd: Int32, _ st: stat, _ digest: SHA256Digest) {
+        var now = stat()
+        if lwcr_fstat(fd, &now) != 0 || now.st_ctim.tv_sec != st.st_ctim.tv_sec || now.st_ctim.tv_nsec != st.st_ctim.tv_nsec
+            || now.st_size != st.st_size { return }
+        guard var here = instance(fd) else { return }
         var name = InlineArray<4200, UInt8>(repeating: 0)
         var temporary = InlineArray<4200, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &name) { n in
@@ -74,9 +176,9 @@ public enum VerificationCache {
                 m.append(Int(lwcr_getpid()))
                 t[m.count] = 0
                 let tmp = t.baseAddress!.assumingMemoryBound(to: CChar.self)
-                let fd = lwcr_openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
-                if fd < 0 { return }
-                var entry = InlineArray<80, UInt8>(repeating: 0)
+                let entryFD = lwcr_openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+                if entryFD < 0 { return }
+                var entry = InlineArray<128, UInt8>(repeating: 0)
                 let ok = withUnsafeMutableBytes(of: &entry) { e -> Bool in
                     e.storeBytes(of: magic, toByteOffset: 0, as: UInt32.self)
                     e.storeBytes(of: UInt64(st.st_dev), toByteOffset: 8, as: UInt64.self)
@@ -84,12 +186,16 @@ public enum VerificationCache {
                     e.storeBytes(of: Int64(st.st_size), toByteOffset: 24, as: Int64.self)
                     e.storeBytes(of: Int64(st.st_ctim.tv_sec), toByteOffset: 32, as: Int64.self)
                     e.storeBytes(of: Int64(st.st_ctim.tv_nsec), toByteOffset: 40, as: Int64.self)
-                    digest.withUnsafeBytes { d in
-                        UnsafeMutableRawBufferPointer(rebasing: e[48..<80]).copyMemory(from: d)
+                    e.storeBytes(of: here.mountID, toByteOffset: 48, as: UInt64.self)
+                    withUnsafeBytes(of: &here.bootID) { b in
+                        UnsafeMutableRawBufferPointer(rebasing: e[bootIDOffset..<(bootIDOffset + bootIDSize)]).copyMemory(from: b)
                     }
-                    return lwcr_write(fd, e.baseAddress, entrySize) == entrySize
+                    digest.withUnsafeBytes { d in
+                        UnsafeMutableRawBufferPointer(rebasing: e[digestOffset..<(digestOffset + 32)]).copyMemory(from: d)
+                    }
+                    return lwcr_write(entryFD, e.baseAddress, entrySize) == entrySize
                 }
-                _ = lwcr_close(fd)
+                _ = lwcr_close(entryFD)
                 if !ok || lwcr_rename(tmp, n.baseAddress!.assumingMemoryBound(to: CChar.self)) != 0 { _ = lwcr_unlink(tmp) }
             }
         }

@@ -22,7 +22,7 @@ enum Log {
                 }
             }
         } else if target[0] == UInt8(ascii: "/") {
-            let fd = lwcr_openat(AT_FDCWD, lwcr_state_log(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0o600)
+            let fd = openFile(lwcr_state_log())
             if fd < 0 {
                 _ = lwcr_write(2, line.base, line.count)
                 return
@@ -34,6 +34,29 @@ enum Log {
             _ = lwcr_write(2, warning.utf8Start, warning.utf8CodeUnitCount)
             _ = lwcr_write(2, line.base, line.count)
         }
+    }
+}
+
+extension Log {
+    /// A log file fit to append to, or -errno. Defends against a sink
+    /// planted where the log is written: O_NOFOLLOW (a symlink to another
+    /// file), O_NONBLOCK and regular files only (a FIFO would block every
+    /// launch), one link only (a hard link to another file), and owned by
+    /// this process's user or root (a file someone else planted for us to
+    /// fill). Never reached in secure-execution mode, where LWCR_LOG is not
+    /// read: that is what keeps a setuid program from writing where its
+    /// caller chose.
+    static func openFile(_ path: UnsafePointer<CChar>) -> Int32 {
+        let fd = lwcr_openat(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        if fd < 0 { return fd }
+        var st = stat()
+        let euid = UInt32(bitPattern: lwcr_geteuid())
+        if lwcr_fstat(fd, &st) != 0 || st.st_mode & Mode.typeMask != Mode.regular || st.st_nlink != 1
+            || (st.st_uid != 0 && st.st_uid != euid) {
+            _ = lwcr_close(fd)
+            return -EACCES
+        }
+        return fd
     }
 }
 

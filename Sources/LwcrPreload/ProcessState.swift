@@ -12,7 +12,12 @@ public func lwcr_init() {
     } else if library[0] != CChar(UInt8(ascii: "/")) {
         _ = absolutize(library, capacity)
     }
-    if let value = getenv("LWCR_POLICY") {
+    // In secure-execution mode the environment is an unprivileged
+    // caller's (the constructor has removed LWCR_* already): the system
+    // layer, the default log (stderr) and the built-in cache are in force,
+    // and nothing is carried on to children but the system layer.
+    let secure = lwcr_secure_execution()
+    if !secure, let value = getenv("LWCR_POLICY") {
         if !copyLayers(Bytes(cString: value), into: lwcr_state_layers()!, capacity) {
             // Too long to carry: a directory that cannot exist denies every launch.
             copy(Bytes("/LWCR_POLICY is too long"), into: lwcr_state_layers()!, capacity)
@@ -25,7 +30,7 @@ public func lwcr_init() {
     // does not find "no system policy" there and allow everything.
     var st = stat()
     if lwcr_fstatat(AT_FDCWD, lwcr_system_policy_directory(), &st, 0) == 0 { lwcr_state_system_seen()!.pointee = 1 }
-    if let value = getenv("LWCR_LOG") {
+    if !secure, let value = getenv("LWCR_LOG") {
         copy(Bytes(cString: value), into: lwcr_state_log()!, capacity)
     }
 }

@@ -32,7 +32,7 @@ enum Check {
             let fd = PathWalk.open(AT_FDCWD, path, flags: Gate.openFlags, noFollow: false, into: n, &count)
             indent(depth, &o)
             if depth > 0 { o.write("interpreter ") }
-            o.write(cString: path)
+            o.writeEscaped(Bytes(cString: path))
             if fd < 0 {
                 o.write(": cannot be opened: ")
                 o.write(cString: strerror(-fd))
@@ -41,7 +41,7 @@ enum Check {
             }
             defer { _ = lwcr_close(fd) }
             let canonical = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count]))
-            if !canonical.equals(Bytes(cString: path)) { o.write(" -> "); o.write(canonical) }
+            if !canonical.equals(Bytes(cString: path)) { o.write(" -> "); o.writeEscaped(canonical) }
             o.write("\n")
             var st = stat()
             _ = lwcr_fstat(fd, &st)
@@ -89,24 +89,49 @@ enum Check {
             let layer = policy.layers.unsafelyUnwrapped[i]
             indent(depth + 1, &o)
             o.write("layer ")
-            o.write(layer.directory)
-            if layer.audit { o.write(" (audit)") }
+            o.writeEscaped(layer.directory)
+            if layer.auditOnly { o.write(" (audit)") }
             o.write(": ")
-            guard let rule = Decider.rule(for: subject.path, in: layer) else {
+            // Audit files never change the enforced decision: it is shown
+            // first, then what the audit files would decide, if that differs.
+            let enforcedRule = Decider.rule(for: subject.path, in: layer, enforced: layer.hasAuditStatements)
+            explainRule(enforcedRule, layer, enforced: layer.hasAuditStatements, &subject, depth, &o)
+            if layer.hasAuditStatements {
+                let auditRule = Decider.rule(for: subject.path, in: layer, enforced: false)
+                let differs: Bool
+                if let a = auditRule, let e = enforcedRule {
+                    differs = a.location.line != e.location.line || a.location.file.base != e.location.file.base
+                } else if auditRule == nil && enforcedRule == nil {
+                    differs = Decider.defaultVerdict(of: layer, enforced: true) != Decider.defaultVerdict(of: layer, enforced: false)
+                } else {
+                    differs = true
+                }
+                if differs {
+                    indent(depth + 1, &o)
+                    o.write("audit files: ")
+                    explainRule(auditRule, layer, enforced: false, &subject, depth, &o)
+                }
+            }
+            i += 1
+        }
+    }
+
+    static func explainRule(_ found: Rule?, _ layer: Layer, enforced: Bool, _ subject: inout Subject, _ depth: Int, _ o: inout Output) {
+            guard let rule = found else {
                 o.write("no rule matches; default ")
-                o.write(layer.defaultVerdict == .deny ? "deny" : "allow")
-                location(layer.defaultLocation, &o)
+                o.write(Decider.defaultVerdict(of: layer, enforced: enforced) == .deny ? "deny" : "allow")
+                if layer.defaultStated && (!enforced || layer.defaultEnforced) { location(layer.defaultLocation, &o) }
                 o.write("\n")
-                i += 1
-                continue
+                return
             }
             switch rule.kind {
             case .allow: o.write("allow ")
             case .deny: o.write("deny ")
             case .require: o.write("require ")
             }
-            o.write(rule.pattern)
+            o.writePolicyWord(rule.pattern, compiled: true)
             location(rule.location, &o)
+            if rule.audit { o.write(" (audit)") }
             o.write("\n")
             subject.layer = layer
             var f = 0
@@ -122,8 +147,6 @@ enum Check {
                 o.write("\n")
                 f += 1
             }
-            i += 1
-        }
     }
 
     /// What was found, where the fact is about a value.
@@ -163,7 +186,7 @@ enum Check {
     static func location(_ l: Location, _ o: inout Output) {
         if l.file.isEmpty { return }
         o.write(" [")
-        o.write(l.file)
+        o.writeEscaped(l.file)
         if l.line > 0 { o.write(":"); o.write(Int(l.line)) }
         o.write("]")
     }

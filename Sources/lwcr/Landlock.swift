@@ -64,7 +64,9 @@ enum Landlock {
     /// The part of a pattern before its first wildcard, cut back to a whole component.
     static func prefix(_ pattern: Bytes) -> Bytes {
         var i = 0
-        while i < pattern.count && pattern[i] != UInt8(ascii: "*") && pattern[i] != UInt8(ascii: "?") { i += 1 }
+        // An escaped literal (NUL + byte, see Pattern) ends it too: the
+        // directory above it is allowed, which is still a real directory.
+        while i < pattern.count && pattern[i] != UInt8(ascii: "*") && pattern[i] != UInt8(ascii: "?") && pattern[i] != 0 { i += 1 }
         if i == pattern.count { return pattern }
         while i > 0 && pattern[i - 1] != UInt8(ascii: "/") { i -= 1 }
         return pattern.slice(0, i > 1 ? i - 1 : 1)

@@ -55,12 +55,22 @@ enum Lint {
         }
         defer { _ = lwcr_munmap(base, LoadedPolicy.size) }
         var arena = Arena(base: base, capacity: LoadedPolicy.size)
-        let fd = lwcr_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd < 0 {
-            o.write(dirBytes); o.write(": cannot open policy directory: "); o.write(cString: strerror(-fd)); o.write("\n")
+        // The same ownership checks as a launch, first: a layer others
+        // could write is refused whatever it says.
+        let owner = PolicyLoader.owner(of: dirBytes)
+        let fd: Int32
+        do throws(PolicyError) {
+            fd = try PolicyLoader.openLayer(dirBytes, owner: owner)
+        } catch {
+            report(dirBytes, error, &o)
             return 1
         }
         defer { _ = lwcr_close(fd) }
+        let trust = Trust(directory: dirBytes, owner: owner)
+        // Root's umask 077 makes files no one else can read: then every
+        // launch by another user is denied (the layer cannot be read).
+        let othersLaunch = owner == 0 && lwcr_geteuid() == 0
+        if othersLaunch { warnUnreadable(dirBytes, fd, name: .empty, directory: true, &o) }
         var errors = 0
         let names = arena.allocate(Bytes.self, count: PolicyLoader.maxFilesPerLayer)!
         let count: Int
@@ -71,16 +81,19 @@ enum Lint {
             return 1
         }
         PolicyLoader.sortNames(names, count)
-        if count == 0 { o.write(dirBytes); o.write(": warning: no *.policy files\n") }
+        if count == 0 { o.writeEscaped(dirBytes); o.write(": warning: no *.policy files\n") }
         var layer = Layer(directory: dirBytes)
         var users = UserDatabase(file: "/etc/passwd")
         var groups = UserDatabase(file: "/etc/group")
         var total = (rules: 0, facts: 0)
         let contents = arena.allocate(Bytes.self, count: count)!
         var f = 0
+        var textBytes = 0
         while f < count {
+            if othersLaunch { warnUnreadable(dirBytes, fd, name: names[f], directory: false, &o) }
             do throws(PolicyError) {
-                contents[f] = try PolicyLoader.readFile(fd, names[f], &arena)
+                contents[f] = try PolicyLoader.readFile(fd, names[f], &arena, trust)
+                textBytes += contents[f].count
             } catch {
                 report(dirBytes, error, &o)
                 errors += 1
@@ -95,6 +108,8 @@ enum Lint {
         let facts = arena.allocate(Fact.self, count: total.facts)!
         var parser = PolicyParser(rules: rules, ruleCapacity: total.rules, facts: facts, factCapacity: total.facts)
         parser.signers = arena.allocate(Signer.self, count: total.rules)
+        parser.literalCapacity = 2 * textBytes + 16
+        parser.literals = arena.allocate(UInt8.self, count: parser.literalCapacity)
         f = 0
         while f < count {
             parser.lint(contents[f], file: names[f], into: &layer,
@@ -110,7 +125,7 @@ enum Lint {
         layer.signers = parser.signers
         layer.signerCount = parser.signerCount
         do throws(PolicyError) {
-            try PolicyLoader.readSignerFiles(fd, &layer, &arena)
+            try PolicyLoader.readSignerFiles(fd, &layer, &arena, trust)
             try PolicyLoader.checkSignerNames(layer)
         } catch {
             report(dirBytes, error, &o)
@@ -131,7 +146,7 @@ enum Lint {
                 r += 1
             }
             if !used && !signer.name.isEmpty {
-                o.write(dirBytes); o.write("/"); o.write(signer.location.file); o.write(":")
+                o.writeEscaped(dirBytes); o.write("/"); o.writeEscaped(signer.location.file); o.write(":")
                 o.write(Int(signer.location.line)); o.write(": warning: signer '"); o.write(signer.name)
                 o.write("' is never used by a signed-by= fact\n")
             }
@@ -143,10 +158,11 @@ enum Lint {
         while i < parser.ruleCount {
             var j = i + 1
             while j < parser.ruleCount {
-                if covers(rules[j].pattern, rules[i].pattern) {
-                    o.write(dirBytes); o.write("/"); o.write(rules[i].location.file); o.write(":")
+                // An audit file's rule hides nothing from the enforced rules.
+                if (!rules[j].audit || rules[i].audit) && covers(rules[j].pattern, rules[i].pattern) {
+                    o.writeEscaped(dirBytes); o.write("/"); o.writeEscaped(rules[i].location.file); o.write(":")
                     o.write(Int(rules[i].location.line)); o.write(": warning: no launch can reach this rule: ")
-                    o.write(rules[j].location.file); o.write(":"); o.write(Int(rules[j].location.line))
+                    o.writeEscaped(rules[j].location.file); o.write(":"); o.write(Int(rules[j].location.line))
                     o.write(" decides every path it matches\n")
                     break
                 }
@@ -175,14 +191,32 @@ enum Lint {
 
     static func report(_ dir: Bytes, _ e: PolicyError, _ o: inout Output) {
         if e.location.file.isEmpty || e.location.file.hasPrefix("/") {
-            o.write(e.location.file.isEmpty ? dir : e.location.file)
+            o.writeEscaped(e.location.file.isEmpty ? dir : e.location.file)
         } else {
-            o.write(dir); o.write("/"); o.write(e.location.file)
+            o.writeEscaped(dir); o.write("/"); o.writeEscaped(e.location.file)
         }
         if e.location.line > 0 { o.write(":"); o.write(Int(e.location.line)) }
         o.write(": ")
         o.write(e.message)
-        if !e.detail.isEmpty { o.write(" '"); o.write(e.detail); o.write("'") }
+        if e.code != 0 { o.write(" ("); o.write(errnoName(e.code)); o.write(")") }
+        if !e.detail.isEmpty { o.write(" '"); o.writeEscaped(e.detail); o.write("'") }
         o.write("\n")
+    }
+
+    /// Warns when a file (or the directory) of a root-owned layer cannot be
+    /// read by other users, whose every launch it would then deny.
+    static func warnUnreadable(_ dir: Bytes, _ dirfd: Int32, name: Bytes, directory: Bool, _ o: inout Output) {
+        var st = stat()
+        let r = directory ? lwcr_fstat(dirfd, &st) : withPath(name) { lwcr_fstatat(dirfd, $0, &st, AT_SYMLINK_NOFOLLOW) }
+        if r != 0 { return }
+        let needed: UInt32 = directory ? 0o005 : 0o004
+        if st.st_mode & needed == needed { return }
+        o.writeEscaped(dir)
+        if !directory { o.write("/"); o.writeEscaped(name) }
+        o.write(": warning: other users cannot read this ")
+        o.write(directory ? "directory" : "file")
+        o.write(": every launch by other users will be denied (chmod o+r")
+        o.write(directory ? "x" : "")
+        o.write(")\n")
     }
 }

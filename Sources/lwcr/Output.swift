@@ -35,6 +35,31 @@ struct Output {
 
     mutating func write(cString: UnsafePointer<CChar>) { write(Bytes(cString: cString)) }
 
+    /// Outside bytes (file names, policy words) as log lines write them:
+    /// non-printable bytes as \xHH (see Message.appendEscaped).
+    mutating func writeEscaped(_ b: Bytes) {
+        var start = 0
+        while start < b.count {
+            let end = start + 1024 < b.count ? start + 1024 : b.count
+            var buffer = InlineArray<4100, UInt8>(repeating: 0)
+            withUnsafeMutableBytes(of: &buffer) { m in
+                var message = Message(m)
+                message.appendEscaped(b.slice(start, end))
+                write(message.bytes)
+            }
+            start = end
+        }
+    }
+
+    /// A name as a policy word meaning exactly it (see PolicyText);
+    /// `compiled`: a rule's pattern, wildcards kept.
+    mutating func writePolicyWord(_ b: Bytes, compiled: Bool = false) {
+        PolicyText.encode(b, compiled: compiled) { c in
+            var one = c
+            withUnsafeBytes(of: &one) { write(Bytes($0)) }
+        }
+    }
+
     /// A digest as 64 hex digits.
     mutating func write(_ d: SHA256Digest) {
         var hex = InlineArray<64, UInt8>(repeating: 0)

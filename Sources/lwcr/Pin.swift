@@ -1,6 +1,8 @@
 import CInterpose
 
-/// `lwcr pin PATH...`: a `require CANONICAL sha256=HEX` line per file.
+/// `lwcr pin PATH...`: a `require CANONICAL sha256=HEX` line per file, the
+/// name written so that it means exactly that file whatever bytes it holds
+/// (PolicyText.encode: spaces, newlines and wildcard characters escaped).
 enum Pin {
     static func run(_ args: inout Arguments) -> Int32 {
         var signer = Bytes.empty
@@ -46,7 +48,7 @@ enum Pin {
                     return
                 }
                 o.write("require ")
-                o.write(subject.path)
+                o.writePolicyWord(subject.path)
                 if signer.isEmpty {
                     o.write(" sha256=")
                     o.write(digest)

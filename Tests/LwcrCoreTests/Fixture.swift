@@ -31,11 +31,35 @@ final class Fixture {
         var parser = PolicyParser(rules: arena.allocate(Rule.self, count: c.rules)!, ruleCapacity: c.rules,
                                   facts: arena.allocate(Fact.self, count: c.facts)!, factCapacity: c.facts)
         parser.signers = arena.allocate(Signer.self, count: c.rules)
+        parser.literalCapacity = 2 * t.count + 16
+        parser.literals = arena.allocate(UInt8.self, count: parser.literalCapacity)
         try parser.parse(t, file: bytes(file), into: &layer, names: { name, kind in kind == .user ? users[self.string(name)] : groups[self.string(name)] })
         layer.rules = parser.rules
         layer.ruleCount = parser.ruleCount
         layer.signers = parser.signers
         layer.signerCount = parser.signerCount
+        return layer
+    }
+
+    /// Parses several files, in order, into one layer, as the loader does
+    /// (the mode of each file applies to its own rules).
+    func layer(files: [(String, String)]) throws(PolicyError) -> Layer {
+        let texts = files.map { bytes($0.1) }
+        let rules = texts.reduce(0) { $0 + PolicyParser.capacity(of: $1).rules }
+        let facts = texts.reduce(0) { $0 + PolicyParser.capacity(of: $1).facts }
+        let size = texts.reduce(16) { $0 + 2 * $1.count }
+        var layer = Layer(directory: bytes("/test"))
+        var parser = PolicyParser(rules: arena.allocate(Rule.self, count: rules)!, ruleCapacity: rules,
+                                  facts: arena.allocate(Fact.self, count: facts)!, factCapacity: facts)
+        parser.signers = arena.allocate(Signer.self, count: rules)
+        parser.literalCapacity = size
+        parser.literals = arena.allocate(UInt8.self, count: size)
+        for (i, t) in texts.enumerated() {
+            try parser.parse(t, file: bytes(files[i].0), into: &layer, names: { _, _ in nil })
+        }
+        layer.rules = parser.rules
+        layer.ruleCount = parser.ruleCount
+        layer.index = RuleIndex.build(parser.rules, parser.ruleCount, &arena)
         return layer
     }
 

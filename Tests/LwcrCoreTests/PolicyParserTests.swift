@@ -19,8 +19,11 @@ final class PolicyParserTests: XCTestCase {
             """)
         XCTAssertEqual(layer.defaultVerdict, .deny)
         XCTAssertEqual(layer.defaultLocation.line, 2)
-        XCTAssertTrue(layer.audit)
+        XCTAssertTrue(layer.auditOnly)
+        XCTAssertTrue(layer.hasAuditStatements)
+        XCTAssertFalse(layer.defaultEnforced)
         XCTAssertEqual(layer.ruleCount, 3)
+        XCTAssertTrue(layer.rules![0].audit)
         let r = layer.rules![0]
         XCTAssertEqual(r.kind, .require)
         XCTAssertEqual(f.string(r.pattern), "/opt/tool")

@@ -12,17 +12,7 @@ cache_prepare() {
 }
 
 # forge_entry FILE DIGEST-HEX DIR: an entry claiming FILE has DIGEST.
-forge_entry() {
-    python3 - "$1" "$2" "$3" <<'PY'
-import os, struct, sys
-path, digest, directory = sys.argv[1:4]
-st = os.stat(path)
-entry = struct.pack("<I4xQQqqq", 0x3143574c, st.st_dev, st.st_ino, st.st_size,
-                    int(st.st_ctime_ns // 10**9), int(st.st_ctime_ns % 10**9)) + bytes.fromhex(digest)
-with open(os.path.join(directory, f"{st.st_dev}-{st.st_ino}"), "wb") as f:
-    f.write(entry)
-PY
-}
+forge_entry() { "$BIN/forge_entry" "$@"; }
 
 launch_tool() { LWCR_CACHE=$CACHE under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err; }
 
