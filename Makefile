@@ -4,7 +4,7 @@
 #   make test     unit tests of the core, then integration tests of the real library
 #   make demo     pin a tool, run it, tamper with it, show the denial
 #   make bench    spawn cost of /bin/true with and without the library
-#   make install  PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc
+#   make install  PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc CACHEDIR=/var/cache/lwcr
 
 SWIFT_BIN := $(firstword $(wildcard /opt/swift/usr/bin) $(dir $(shell command -v swiftc 2>/dev/null)))
 export PATH := $(SWIFT_BIN):$(PATH)
@@ -13,6 +13,7 @@ CC ?= cc
 
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
+CACHEDIR ?= /var/cache/lwcr
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 DESTDIR ?=
@@ -32,12 +33,13 @@ all: $(BUILD)/liblwcr.so $(BUILD)/lwcr
 # Where the library looks for the system policy, and where lwcr looks for the
 # library, are fixed at build time: rebuild when they change.
 CONFIG := $(BUILD)/config
-CONFIG_TEXT := SYSCONFDIR=$(SYSCONFDIR) LIBDIR=$(LIBDIR)
+CONFIG_TEXT := SYSCONFDIR=$(SYSCONFDIR) LIBDIR=$(LIBDIR) CACHEDIR=$(CACHEDIR)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(CONFIG) 2>/dev/null)" = "$(CONFIG_TEXT)" ] || echo "$(CONFIG_TEXT)" > $(CONFIG))
 
 $(OBJ)/sys.o: CInterpose/sys.c $(C_HEADERS) $(CONFIG)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_LIB) -DLWCR_SYSCONFDIR='"$(SYSCONFDIR)"' -DLWCR_LIBDIR='"$(LIBDIR)"' -c $< -o $@
+	$(CC) $(CFLAGS_LIB) -DLWCR_SYSCONFDIR='"$(SYSCONFDIR)"' -DLWCR_LIBDIR='"$(LIBDIR)"' \
+	    -DLWCR_CACHEDIR='"$(CACHEDIR)"' -c $< -o $@
 
 $(OBJ)/%.o: CInterpose/%.c $(C_HEADERS)
 	@mkdir -p $(dir $@)
@@ -82,6 +84,9 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SYSCONFDIR)/lwcr/policy.d
+	@# The verification cache: root's alone, or it is not used (README).
+	install -d -m 755 $(DESTDIR)$(CACHEDIR)
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then chown root:root $(CACHEDIR); chmod 755 $(CACHEDIR); fi
 	install -m 755 $(BUILD)/lwcr $(DESTDIR)$(BINDIR)/lwcr
 	install -m 755 $(BUILD)/liblwcr.so $(DESTDIR)$(LIBDIR)/liblwcr.so
 	for f in policy.d/*.policy; do \

@@ -45,7 +45,19 @@ enum Lint {
     }
 
     /// Lints one directory; returns the number of errors.
-    static func lint(_ dir: UnsafePointer<CChar>) -> Int {
+    static func lint(_ given: UnsafePointer<CChar>) -> Int {
+        // Absolute, as a launch names its layers: the ownership checks
+        // walk every directory above the layer.
+        var absolute = InlineArray<4097, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &absolute) { a -> Int in
+            let dir = a.baseAddress!.assumingMemoryBound(to: CChar.self)
+            copy(Bytes(cString: given), into: dir, a.count)
+            if dir[0] != CChar(UInt8(ascii: "/")) && !absolutize(dir, a.count) { copy(Bytes(cString: given), into: dir, a.count) }
+            return lint(absolute: dir)
+        }
+    }
+
+    static func lint(absolute dir: UnsafePointer<CChar>) -> Int {
         let dirBytes = Bytes(cString: dir)
         var o = Output.out
         defer { o.flush() }

@@ -118,6 +118,8 @@ test_cli_install() {
     for f in usr/local/bin/lwcr usr/local/lib/liblwcr.so etc/lwcr/policy.d/10-baseline.policy; do
         [ -e "$root/$f" ] || { fail "$f not installed"; return; }
     done
+    # The verification cache directory, root's and writable by no one else.
+    [ "$(stat -c '%U %a' "$root/var/cache/lwcr" 2>&1)" = "root 755" ] || { fail "cache directory: $(stat -c '%U %a' "$root/var/cache/lwcr" 2>&1)"; return; }
     "$root/usr/local/bin/lwcr" run -- sh -c 'echo "preload=$LD_PRELOAD"' > out 2>&1; cat out
     grep -qx "preload=$root/usr/local/lib/liblwcr.so" out || { fail "installed lwcr does not find its library"; return; }
     "$root/usr/local/bin/lwcr" lint "$root/etc/lwcr/policy.d" || { fail "installed baseline does not lint"; return; }
