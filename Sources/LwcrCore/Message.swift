@@ -15,6 +15,7 @@ func errnoName(_ e: Int32) -> StaticString {
     case ENOMEM: return "ENOMEM: out of memory"
     case EIO: return "EIO: input/output error"
     case ENXIO: return "ENXIO: no such device"
+    case ENOTDIR: return "ENOTDIR: not a directory"
     default: return "error"
     }
 }

@@ -85,20 +85,33 @@ public enum PolicyLoader {
     public static func openLayer(_ dir: Bytes, owner: UInt32) throws(PolicyError) -> Int32 {
         let here = Location(file: dir, line: 0)
         var culprit = Bytes.empty
+        var link = false
         var entry = stat()
-        let held = withPath(dir) { lwcr_fstatat(AT_FDCWD, $0, &entry, AT_SYMLINK_NOFOLLOW) } == 0
-            && Held.ancestors(of: dir) { path, st in
-                let ours = st.st_uid == 0 || st.st_uid == owner
-                let closed = st.st_mode & Mode.groupOrOtherWritable == 0
-                let sticky = st.st_mode & Mode.sticky != 0 && (entry.st_uid == 0 || entry.st_uid == owner)
-                entry = st
-                if !(ours && (closed || sticky)) { culprit = path }
-                return ours && (closed || sticky)
-            }
+        // Every component is examined as it is (lstat): a symlink on the
+        // way would make the chain that matters another one, unexamined,
+        // so the layer must be named by its real path.
+        let status = withPath(dir) { lwcr_fstatat(AT_FDCWD, $0, &entry, AT_SYMLINK_NOFOLLOW) }
+        if status != 0 { throw PolicyError(here, "cannot open policy directory", code: -status) }
+        if entry.st_mode & Mode.typeMask == Mode.symlink {
+            throw PolicyError(here, "untrusted policy: the layer is a symbolic link (name it by its real path)")
+        }
+        let held = Held.ancestors(of: dir) { path, st in
+            let ours = st.st_uid == 0 || st.st_uid == owner
+            let closed = st.st_mode & Mode.groupOrOtherWritable == 0
+            let sticky = st.st_mode & Mode.sticky != 0 && (entry.st_uid == 0 || entry.st_uid == owner)
+            entry = st
+            if st.st_mode & Mode.typeMask == Mode.symlink { link = true; culprit = path; return false }
+            if !(ours && (closed || sticky)) { culprit = path }
+            return ours && (closed || sticky)
+        }
+        if link {
+            throw PolicyError(here, "untrusted policy: the layer's path goes through a symbolic link (name it by its real path):", culprit)
+        }
         if !held {
             throw PolicyError(here, "untrusted policy: a directory above the layer can be changed by others than root and the user launching:", culprit)
         }
-        let fd = withPath(dir) { lwcr_open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let fd = withPath(dir) { lwcr_open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) }
+        if fd == -ELOOP || fd == -ENOTDIR { throw PolicyError(here, "untrusted policy: the layer is a symbolic link or not a directory") }
         if fd < 0 { throw PolicyError(here, "cannot open policy directory", code: -fd) }
         var st = stat()
         if lwcr_fstat(fd, &st) != 0 {
