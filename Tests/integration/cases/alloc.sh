@@ -19,6 +19,10 @@ test_alloc() {
         printf 'require %s sha256=%s\n' "$denied" 0000000000000000000000000000000000000000000000000000000000000000
         printf 'require %s sha256=%s\n' "$script" "$(pin "$script")"
     } > "$WORK/policy.d/10-test.policy"
+    # Quoting, escapes, an audit file and a default: parsed at the first
+    # launch, in the vfork child, like the rest.
+    printf '%s\n' 'mode audit' 'default allow' 'require "/nonexistent dir/a\x41\*"/** never' 'deny /nonexistent/st\?r' \
+        > "$WORK/policy.d/20-audit.policy"
     LWCR_POLICY=$WORK/policy.d LD_PRELOAD=$LIB "$BIN/alloccount" "$allowed" "$denied" "$script" \
         > "$WORK/alloc.out" 2> "$WORK/alloc.err"
     status=$?

@@ -227,3 +227,14 @@ test_policy_layer_through_symlink() {
     [ -e "$WORK/ran" ] || { cat err; fail "control: the real path was refused"; return; }
     pass
 }
+
+# The shipped baseline states no default, so a local file of the same
+# directory may say `default deny` without a conflict.
+test_baseline_takes_a_local_default() {
+    umask 022
+    mkdir -p "$WORK/policy.d"
+    cp "$ROOT/policy.d/10-baseline.policy" "$WORK/policy.d/"
+    printf 'default deny\nallow /usr/bin/**\n' > "$WORK/policy.d/90-local.policy"
+    "$ROOT/build/lwcr" lint "$WORK/policy.d" > out 2>&1 || { cat out; fail "baseline + local default deny does not lint"; return; }
+    pass
+}
