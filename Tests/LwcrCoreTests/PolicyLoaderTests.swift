@@ -62,4 +62,48 @@ final class PolicyLoaderTests: XCTestCase {
         XCTAssertEqual(p.error.map { "\(f.string($0.location.file)):\($0.location.line): \($0.message)" },
                        "10.policy:2: unknown fact")
     }
+
+    func message(_ p: Policy) -> String? { p.error.map { "\($0.message)" } }
+
+    /// Only regular files are policy; a FIFO is refused at once, never waited on.
+    func testOnlyRegularFiles() {
+        let d = TempDir()
+        XCTAssertEqual(mkfifo(d.path + "/10.policy", 0o644), 0)
+        let started = Date()
+        XCTAssertEqual(message(load(d.path)), "policy file is not a regular file")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2)
+        let e = TempDir()
+        symlink("/proc/self/status", e.path + "/10.policy")
+        XCTAssertEqual(message(load(e.path))?.hasPrefix("policy file is a symbolic link"), true)
+    }
+
+    /// A layer others could change is refused, naming what is at fault;
+    /// errors name the file by its full path.
+    func testOthersWritablePolicyRefused() {
+        let d = TempDir()
+        let file = d.write("10.policy", "allow /**", mode: 0o666)
+        chmod(file, 0o666)
+        let p = load(d.path)
+        XCTAssertEqual(message(p), "untrusted policy: the file is writable by group or others")
+        XCTAssertEqual(p.error.map { f.string($0.location.file) }, file)
+        chmod(file, 0o644)
+        XCTAssertNil(load(d.path).error)
+        chmod(d.path, 0o775)
+        XCTAssertEqual(message(load(d.path)), "untrusted policy: the directory is writable by group or others")
+        chmod(d.path, 0o755)
+        if getuid() == 0 {
+            chown(file, 4242, 4242)
+            XCTAssertEqual(message(load(d.path)), "untrusted policy: the file is owned by neither root nor the user launching")
+        }
+    }
+
+    /// An empty policy file is an error: a file rewritten in place is empty
+    /// between its truncation and its write.
+    func testEmptyFileIsAnError() {
+        let d = TempDir()
+        d.write("10.policy", "")
+        XCTAssertEqual(message(load(d.path))?.hasPrefix("policy file is empty"), true)
+        d.write("10.policy", "# nothing yet\n")
+        XCTAssertNil(load(d.path).error)
+    }
 }
