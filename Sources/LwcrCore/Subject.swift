@@ -48,10 +48,11 @@ public struct Subject {
         if !hashed {
             // A sealed copy is hashed as it is; the file itself may have a
             // remembered digest (VerificationCache).
-            if contentFD == fd, let remembered = VerificationCache.lookup(fd, status) {
+            var usable = false
+            if contentFD == fd, let remembered = VerificationCache.lookup(fd, status, usable: &usable) {
                 digest = remembered
             } else {
-                let remember = contentFD == fd && VerificationCache.mayRemember(fd, status)
+                let remember = usable && VerificationCache.mayRemember(fd, status)
                 digest = Self.hash(contentFD, readBuffer)
                 if remember, let d = digest { VerificationCache.remember(fd, status, d) }
             }

@@ -76,12 +76,16 @@ public enum VerificationCache {
     }
 
     /// The remembered digest of the file open on `fd`, which `st`
-    /// describes, if still valid.
-    public static func lookup(_ fd: Int32, _ st: stat) -> SHA256Digest? {
+    /// describes, if still valid; `usable`: whether the cache could hold
+    /// one for it at all (a trusted directory, a file only root can change),
+    /// so that a miss is worth asking mayRemember.
+    public static func lookup(_ fd: Int32, _ st: stat, usable: inout Bool) -> SHA256Digest? {
+        usable = false
         if !rootsAlone(st) { return nil }
         var name = InlineArray<4200, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &name) { n -> SHA256Digest? in
             guard entryName(st, n) else { return nil }
+            usable = true
             let entryFD = lwcr_open(n.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
             if entryFD < 0 { return nil }
             defer { _ = lwcr_close(entryFD) }

@@ -152,3 +152,32 @@ test_cache_loop_device_reuse() {
     grep -q "^lwcr: deny $WORK/mnt/tool: sha256 mismatch \[10-test.policy:1\]$" err || { fail "no sha256 mismatch for image B's file"; return; }
     pass
 }
+
+# A root-owned file its group may write is never remembered.
+test_cache_ignores_group_writable_files() {
+    cache_prepare || return
+    chmod 775 "$WORK/bin/tool"; sleep 2.2  # old enough to be remembered, but for its mode
+    launch_tool
+    [ -e "$WORK/ran" ] || { rm -rf "$CACHE"; fail "pinned tool denied"; return; }
+    local n; n=$(ls "$CACHE" | wc -l); rm -rf "$CACHE"
+    [ "$n" = 0 ] || { fail "a group-writable file was remembered"; return; }
+    pass
+}
+
+# A root-owned file a POSIX ACL lets another user write is never
+# remembered (the ACL's mask shows in the group bits); the same file
+# without the ACL is (the control).
+test_cache_ignores_files_an_acl_opens() {
+    command -v setfacl > /dev/null || { skip "needs setfacl (acl)"; return; }
+    cache_prepare || return
+    setfacl -m u:65534:rwx "$WORK/bin/tool" || { rm -rf "$CACHE"; skip "setfacl failed (no ACL support?)"; return; }
+    sleep 2.2
+    launch_tool
+    [ -e "$WORK/ran" ] || { rm -rf "$CACHE"; fail "pinned tool denied"; return; }
+    [ -z "$(ls "$CACHE")" ] || { rm -rf "$CACHE"; fail "a file an ACL lets another user write was remembered"; return; }
+    setfacl -b "$WORK/bin/tool"; chmod 755 "$WORK/bin/tool"; sleep 2.2
+    rm -f "$WORK/ran"; launch_tool
+    local n; n=$(ls "$CACHE" | wc -l); rm -rf "$CACHE"
+    [ "$n" = 1 ] || { fail "control: the file without the ACL was not remembered"; return; }
+    pass
+}
