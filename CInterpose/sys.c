@@ -143,7 +143,7 @@ int lwcr_syslog_send(const char *msg, size_t len) {
     memset(&addr, 0, sizeof addr);
     addr.sun_family = AF_UNIX;
     memcpy(addr.sun_path, "/dev/log", 9);
-    long r = syscall(SYS_sendto, fd, msg, len, MSG_NOSIGNAL, &addr, sizeof addr);
+    long r = syscall(SYS_sendto, fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT, &addr, sizeof addr);
     int e = errno;
     syscall(SYS_close, fd);
     return r < 0 ? -e : 0;
@@ -163,4 +163,47 @@ __attribute__((visibility("hidden"))) void arc4random_buf(void *buf, size_t n) {
         p += r;
         n -= (size_t)r;
     }
+}
+
+// write(2) with SIGPIPE blocked for this thread; a SIGPIPE the write
+// raised (and only that one: not one already pending) is consumed.
+static long write_without_sigpipe(int fd, const void *buf, size_t n) {
+    unsigned long pipe_bit = 1UL << (SIGPIPE - 1), old = 0, pending = 0;
+    syscall(SYS_rt_sigpending, &pending, 8);
+    if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &pipe_bit, &old, 8) != 0) return -errno;
+    long r = syscall(SYS_write, fd, buf, n);
+    int e = errno;
+    if (r < 0 && e == EPIPE && !(pending & pipe_bit)) {
+        struct timespec zero = {0, 0};
+        syscall(SYS_rt_sigtimedwait, &pipe_bit, 0, &zero, 8);
+    }
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
+    return r < 0 ? -e : r;
+}
+
+long lwcr_log_write(int fd, const void *buf, size_t n) {
+    struct stat st;
+    if (syscall(SYS_fstat, fd, &st) != 0) return -errno;
+    if (S_ISSOCK(st.st_mode)) {
+        long r = syscall(SYS_sendto, fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
+        return r < 0 ? -errno : r;
+    }
+    if (!S_ISFIFO(st.st_mode)) return write_without_sigpipe(fd, buf, n);
+    char path[32] = "/proc/self/fd/";
+    size_t at = 14;
+    char digits[12];
+    int d = 0;
+    unsigned v = (unsigned)fd;
+    do { digits[d++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (d) path[at++] = digits[--d];
+    path[at] = 0;
+    int w = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
+    if (w < 0) {
+        // ENXIO: no one reads the pipe. Without /proc, nothing can be
+        // written without the risk of waiting: the line is dropped.
+        return -errno;
+    }
+    long r = write_without_sigpipe(w, buf, n);
+    syscall(SYS_close, w);
+    return r;
 }

@@ -293,8 +293,19 @@ static inline int lwcr_unlink(const char *p) { return (int)lwcr_ret(syscall(SYS_
 // SYSCONFDIR/lwcr/policy.d, fixed when the library is built.
 const char *lwcr_system_policy_directory(void);
 
-// syslog(3) takes a lock and formats with stdio; we send one datagram.
+// syslog(3) takes a lock and formats with stdio; we send one datagram,
+// without waiting for room (a stalled or hostile /dev/log listener must not
+// hold a launch): -EAGAIN when its queue is full.
 int lwcr_syslog_send(const char *msg, size_t len);
+
+// Writes a log line to `fd` without ever waiting or dying for it: a pipe or
+// FIFO is written through a new non-blocking description of it
+// (/proc/self/fd/N; the caller's own description keeps its flags), a socket
+// with MSG_DONTWAIT, and SIGPIPE is held back and consumed if the reader
+// has gone. A line that cannot be written at once is dropped (-EAGAIN).
+// Defends against a caller (of a setuid program, or of any launch) who
+// hands in a full or broken pipe as standard error.
+long lwcr_log_write(int fd, const void *buf, size_t n);
 
 // stdio streams for popen: only reached in the caller's own context, after
 // the child has been started.

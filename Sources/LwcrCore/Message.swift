@@ -16,6 +16,9 @@ func errnoName(_ e: Int32) -> StaticString {
     case EIO: return "EIO: input/output error"
     case ENXIO: return "ENXIO: no such device"
     case ENOTDIR: return "ENOTDIR: not a directory"
+    case EMFILE: return "EMFILE: too many open files"
+    case ENFILE: return "ENFILE: too many open files in the system"
+    case ENAMETOOLONG: return "ENAMETOOLONG: name too long"
     default: return "error"
     }
 }

@@ -22,6 +22,7 @@ public struct PolicyParser {
     /// The current file's `mode`, and whether it stated the default.
     var fileMode: Bool? = nil
     var fileStatedDefault = false
+    var fileFirstRule = 0
 
     public init(rules: UnsafeMutablePointer<Rule>, ruleCapacity: Int, facts: UnsafeMutablePointer<Fact>, factCapacity: Int) {
         self.rules = rules
@@ -65,6 +66,7 @@ public struct PolicyParser {
     public mutating func lint(_ text: Bytes, file: Bytes, into layer: inout Layer, names: (Bytes, NameKind) -> UInt32?,
                               report: (PolicyError) -> Void) {
         let firstRule = ruleCount
+        fileFirstRule = firstRule
         fileMode = nil
         fileStatedDefault = false
         var lineNumber: Int32 = 0
@@ -118,6 +120,11 @@ public struct PolicyParser {
             else if v.equals("audit") { audit = true }
             else { throw PolicyError(here, "mode takes enforce or audit, not", v) }
             if let m = fileMode, m != audit { throw PolicyError(here, "conflicting mode: this file already says the opposite") }
+            // It covers the whole file: written below rules, it would
+            // silently change what the lines above it seem to say.
+            if ruleCount > fileFirstRule || fileStatedDefault {
+                throw PolicyError(here, "mode must come before the rules and default of its file (it applies to the whole file)")
+            }
             fileMode = audit
         } else if directive.equals("allow") || directive.equals("deny") {
             let pattern = try pattern(try words.next(), here)

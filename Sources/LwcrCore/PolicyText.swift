@@ -50,6 +50,7 @@ public enum PolicyText {
                     i += 2
                     let b = hi << 4 | lo
                     if b == 0 { throw PolicyError(here, "\\x00: no name can hold a NUL byte", word) }
+                    if b == UInt8(ascii: "/") { throw PolicyError(here, "\\x2f: no name can hold a '/' (write '/' between components)", word) }
                     literal(b)
                 } else if e == backslash || e == quote || e == UInt8(ascii: "*") || e == UInt8(ascii: "?")
                             || e == UInt8(ascii: "[") || e == UInt8(ascii: "#") {

@@ -74,4 +74,24 @@ public struct RuleIndex {
         }
         return best
     }
+
+    /// Calls `body` with every rule after `r` (-1: every rule) whose fixed
+    /// directory is that of `pattern` or one above it: the only rules that
+    /// can match every path `pattern` matches (lwcr lint's unreachable-rule
+    /// check, without trying every pair).
+    public func forEachLaterRule(above r: Int, _ rules: UnsafeMutablePointer<Rule>, pattern: Bytes, _ body: (Int) -> Void) {
+        let own = RuleIndex.prefix(pattern)
+        var end = 0
+        while end <= own.count {
+            if end == own.count || own[end] == UInt8(ascii: "/") {
+                let dir = own.slice(0, end)
+                var c = Int(buckets[Int(RuleIndex.hash(dir)) & mask]) - 1
+                while c > r {
+                    if RuleIndex.prefix(rules[c].pattern).equals(dir) { body(c) }
+                    c = Int(next[c]) - 1
+                }
+            }
+            end += 1
+        }
+    }
 }

@@ -7,7 +7,7 @@ enum Log {
     static func emit(_ line: Bytes) {
         let target = Bytes(cString: lwcr_state_log())
         if target.isEmpty || target.equals("stderr") {
-            _ = lwcr_write(2, line.base, line.count)
+            _ = lwcr_log_write(2, line.base, line.count)
         } else if target.equals("none") {
             return
         } else if target.equals("syslog") {
@@ -18,39 +18,48 @@ enum Log {
                 m.append("<84>")
                 m.append(line.slice(0, line.count > 0 && line[line.count - 1] == 10 ? line.count - 1 : line.count))
                 if lwcr_syslog_send(UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), m.count) != 0 {
-                    _ = lwcr_write(2, line.base, line.count)
+                    _ = lwcr_log_write(2, line.base, line.count)
                 }
             }
         } else if target[0] == UInt8(ascii: "/") {
             let fd = openFile(lwcr_state_log())
             if fd < 0 {
-                _ = lwcr_write(2, line.base, line.count)
+                _ = lwcr_log_write(2, line.base, line.count)
                 return
             }
-            _ = lwcr_write(fd, line.base, line.count)
+            _ = lwcr_log_write(fd, line.base, line.count)
             _ = lwcr_close(fd)
         } else {
             let warning: StaticString = "lwcr: LWCR_LOG must be stderr, syslog, none or an absolute path\n"
-            _ = lwcr_write(2, warning.utf8Start, warning.utf8CodeUnitCount)
-            _ = lwcr_write(2, line.base, line.count)
+            _ = lwcr_log_write(2, warning.utf8Start, warning.utf8CodeUnitCount)
+            _ = lwcr_log_write(2, line.base, line.count)
         }
     }
 }
 
 extension Log {
     /// A log file fit to append to, or -errno. Defends against a sink
-    /// planted where the log is written: O_NOFOLLOW (a symlink to another
-    /// file), O_NONBLOCK and regular files only (a FIFO would block every
+    /// planted where the log is written: a path through a directory others
+    /// control, O_NOFOLLOW (a symlink to another file), O_NONBLOCK and regular files only (a FIFO would block every
     /// launch), one link only (a hard link to another file), and owned by
     /// this process's user or root (a file someone else planted for us to
     /// fill). Never reached in secure-execution mode, where LWCR_LOG is not
     /// read: that is what keeps a setuid program from writing where its
     /// caller chose.
     static func openFile(_ path: UnsafePointer<CChar>) -> Int32 {
+        // O_NOFOLLOW covers the last component only: every directory above
+        // must be a real one that no one but root or this user can change
+        // (a sticky one, like /tmp, may be writable), or someone could
+        // swap a directory on the path for a symlink to another.
+        let euid = UInt32(bitPattern: lwcr_geteuid())
+        let held = Held.ancestors(of: Bytes(cString: path)) { _, st in
+            st.st_mode & Mode.typeMask == Mode.directory && (st.st_uid == 0 || st.st_uid == euid)
+                && (st.st_mode & Mode.groupOrOtherWritable == 0 || st.st_mode & Mode.sticky != 0)
+        }
+        if !held { return -EACCES }
         let fd = lwcr_openat(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0o600)
         if fd < 0 { return fd }
         var st = stat()
-        let euid = UInt32(bitPattern: lwcr_geteuid())
         if lwcr_fstat(fd, &st) != 0 || st.st_mode & Mode.typeMask != Mode.regular || st.st_nlink != 1
             || (st.st_uid != 0 && st.st_uid != euid) {
             _ = lwcr_close(fd)

@@ -62,12 +62,13 @@ enum Help {
         require CANONICAL-PATH sha256=HEX
 
     or, with --signed-by NAME, one that requires a signature by the signer
-    NAME (signer declarations and signed-by= arrive with signature support;
-    this version's policy parser does not accept them yet):
+    NAME (declared in the policy with `signer` or `signers`):
 
         require CANONICAL-PATH signed-by=NAME
 
-    CANONICAL-PATH is PATH with symlinks and .. resolved, as a launch names it.
+    CANONICAL-PATH is PATH with symlinks and .. resolved, as a launch names it,
+    written so that it means exactly that file: bytes outside ! to ~ as \\xHH,
+    and \\ " * ? [ escaped with a backslash.
     Append the output to a policy file:  lwcr pin /usr/local/bin/tool >> DIR/10-tools.policy
 
     Exit 0, or 2 when a PATH cannot be read.

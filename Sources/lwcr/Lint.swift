@@ -84,7 +84,7 @@ enum Lint {
         let othersLaunch = owner == 0 && lwcr_geteuid() == 0
         if othersLaunch { warnUnreadable(dirBytes, fd, name: .empty, directory: true, &o) }
         var errors = 0
-        let names = arena.allocate(Bytes.self, count: PolicyLoader.maxFilesPerLayer)!
+        guard let names = arena.allocate(Bytes.self, count: PolicyLoader.maxFilesPerLayer) else { return tooLarge(dirBytes, &o) }
         let count: Int
         do throws(PolicyError) {
             count = try PolicyLoader.listPolicyFiles(fd, dirBytes, names, &arena)
@@ -98,7 +98,7 @@ enum Lint {
         var users = UserDatabase(file: "/etc/passwd")
         var groups = UserDatabase(file: "/etc/group")
         var total = (rules: 0, facts: 0)
-        let contents = arena.allocate(Bytes.self, count: count)!
+        guard let contents = arena.allocate(Bytes.self, count: count) else { return tooLarge(dirBytes, &o) }
         var f = 0
         var textBytes = 0
         while f < count {
@@ -116,12 +116,13 @@ enum Lint {
             total.facts += c.facts
             f += 1
         }
-        let rules = arena.allocate(Rule.self, count: total.rules)!
-        let facts = arena.allocate(Fact.self, count: total.facts)!
+        guard let rules = arena.allocate(Rule.self, count: total.rules),
+              let facts = arena.allocate(Fact.self, count: total.facts) else { return errors + tooLarge(dirBytes, &o) }
         var parser = PolicyParser(rules: rules, ruleCapacity: total.rules, facts: facts, factCapacity: total.facts)
         parser.signers = arena.allocate(Signer.self, count: total.rules)
         parser.literalCapacity = 2 * textBytes + 16
         parser.literals = arena.allocate(UInt8.self, count: parser.literalCapacity)
+        if parser.literals == nil || parser.signers == nil { return errors + tooLarge(dirBytes, &o) }
         f = 0
         while f < count {
             parser.lint(contents[f], file: names[f], into: &layer,
@@ -165,24 +166,91 @@ enum Lint {
             s += 1
         }
         // A rule is unreachable when a later rule of the layer matches
-        // every path it can match.
+        // every path it can match; only rules fixed to its directory or one
+        // above it can (RuleIndex), so not every pair is tried.
+        // A literal pattern is covered only by an equal one or a wildcard
+        // one, so literals (a directory of pins) are paired through a table
+        // of whole patterns, and only wildcard patterns through the index.
+        let n = parser.ruleCount
+        var wildCount = 0
+        var r = 0
+        while r < n { if !isLiteral(rules[r].pattern) { wildCount += 1 }; r += 1 }
+        var tableSize = 16
+        while tableSize < 2 * n { tableSize <<= 1 }
+        guard let wild = arena.allocate(Rule.self, count: wildCount), let original = arena.allocate(Int.self, count: wildCount),
+              let equalLater = arena.allocate(Int.self, count: n), let table = arena.allocate(Int.self, count: tableSize) else {
+            return errors + tooLarge(dirBytes, &o)
+        }
+        table.initialize(repeating: -1, count: tableSize)
+        wildCount = 0
+        r = 0
+        while r < n {
+            if !isLiteral(rules[r].pattern) { wild[wildCount] = rules[r]; original[wildCount] = r; wildCount += 1 }
+            r += 1
+        }
+        // From the last rule back: the table holds the nearest later rule
+        // with each pattern.
+        r = n
+        while r > 0 {
+            r -= 1
+            var slot = Int(RuleIndex.hash(rules[r].pattern)) & (tableSize - 1)
+            equalLater[r] = -1
+            while table[slot] >= 0 && !rules[table[slot]].pattern.equals(rules[r].pattern) { slot = (slot + 1) & (tableSize - 1) }
+            if table[slot] >= 0 && isLiteral(rules[r].pattern) { equalLater[r] = table[slot] }
+            table[slot] = r
+        }
+        guard let index = RuleIndex.build(wild, wildCount, &arena) else { return errors + tooLarge(dirBytes, &o) }
         var i = 0
-        while i < parser.ruleCount {
-            var j = i + 1
-            while j < parser.ruleCount {
-                // An audit file's rule hides nothing from the enforced rules.
-                if (!rules[j].audit || rules[i].audit) && covers(rules[j].pattern, rules[i].pattern) {
-                    o.writeEscaped(dirBytes); o.write("/"); o.writeEscaped(rules[i].location.file); o.write(":")
-                    o.write(Int(rules[i].location.line)); o.write(": warning: no launch can reach this rule: ")
-                    o.writeEscaped(rules[j].location.file); o.write(":"); o.write(Int(rules[j].location.line))
-                    o.write(" decides every path it matches\n")
-                    break
+        var w = 0
+        while i < n {
+            var first = equalLater[i] >= 0 && (!rules[equalLater[i]].audit || rules[i].audit) ? equalLater[i] : -1
+            // The wildcard rules after rule i: those from wild[w] on.
+            while w < wildCount && original[w] <= i { w += 1 }
+            if w < wildCount {
+                index.forEachLaterRule(above: w - 1, wild, pattern: rules[i].pattern) { k in
+                    let j = original[k]
+                    // An audit file's rule hides nothing from the enforced rules.
+                    if (first < 0 || j < first) && (!rules[j].audit || rules[i].audit) && covers(rules[j].pattern, rules[i].pattern) { first = j }
                 }
-                j += 1
+            }
+            if first >= 0 {
+                o.writeEscaped(dirBytes); o.write("/"); o.writeEscaped(rules[i].location.file); o.write(":")
+                o.write(Int(rules[i].location.line)); o.write(": warning: no launch can reach this rule: ")
+                o.writeEscaped(rules[first].location.file); o.write(":"); o.write(Int(rules[first].location.line))
+                o.write(" decides every path it matches\n")
+            }
+            if rules[i].pattern.firstIndex(of: 0) != nil {
+                o.writeEscaped(dirBytes); o.write("/"); o.writeEscaped(rules[i].location.file); o.write(":")
+                o.write(Int(rules[i].location.line))
+                o.write(": warning: a quoted or escaped '*' or '?' is literal: this rule matches only names holding that character\n")
             }
             i += 1
         }
+        // What a launch would make of the layer: whatever lint's own checks
+        // missed (a policy too large for the library's memory) is said too.
+        if errors == 0 {
+            guard let second = lwcr_mmap(LoadedPolicy.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else {
+                complain(text("cannot map memory"))
+                return 1
+            }
+            defer { _ = lwcr_munmap(second, LoadedPolicy.size) }
+            var launchArena = Arena(base: second, capacity: LoadedPolicy.size)
+            let loaded = PolicyLoader.load(layers: dirBytes, system: .empty, into: &launchArena)
+            if let e = loaded.error {
+                report(dirBytes, e, &o)
+                errors += 1
+            }
+        }
         return errors
+    }
+
+    static func tooLarge(_ dir: Bytes, _ o: inout Output) -> Int {
+        report(dir, PolicyError(Location(file: dir, line: 0), "policy too large (more than the 64 MiB a launch may use for it): every launch would be denied"), &o)
+        return 1
+    }
+
+    static func isLiteral(_ p: Bytes) -> Bool {
+        p.firstIndex(of: UInt8(ascii: "*")) == nil && p.firstIndex(of: UInt8(ascii: "?")) == nil
     }
 
     /// Whether every path `narrow` matches is matched by `wide`: the same
@@ -190,8 +258,7 @@ enum Lint {
     /// `narrow` below PREFIX.
     static func covers(_ wide: Bytes, _ narrow: Bytes) -> Bool {
         if wide.equals(narrow) { return true }
-        let literal = narrow.firstIndex(of: UInt8(ascii: "*")) == nil && narrow.firstIndex(of: UInt8(ascii: "?")) == nil
-        if literal { return Pattern.matches(wide, narrow) }
+        if isLiteral(narrow) { return Pattern.matches(wide, narrow) }
         if wide.hasSuffix("/**") {
             let prefix = wide.slice(0, wide.count - 2)
             if prefix.firstIndex(of: UInt8(ascii: "*")) == nil && prefix.firstIndex(of: UInt8(ascii: "?")) == nil {

@@ -10,15 +10,15 @@ final class PolicyParserTests: XCTestCase {
     func testDirectivesAndRules() throws {
         let layer = try f.layer("""
             # comment
-            default deny   # trailing comment
             mode audit
+            default deny   # trailing comment
 
             require /opt/tool sha256=\(hexA) | sha256=\(hexB) owner=0
             allow /usr/libexec/**
             deny /tmp/**
             """)
         XCTAssertEqual(layer.defaultVerdict, .deny)
-        XCTAssertEqual(layer.defaultLocation.line, 2)
+        XCTAssertEqual(layer.defaultLocation.line, 3)
         XCTAssertTrue(layer.auditOnly)
         XCTAssertTrue(layer.hasAuditStatements)
         XCTAssertFalse(layer.defaultEnforced)

@@ -73,6 +73,7 @@ final class PolicyTextTests: XCTestCase {
         XCTAssertEqual(f.error("deny \"/x/a b"), "1: a quote is not closed in '\"/x/a b'")
         XCTAssertEqual(f.error("deny /x/\\x00"), "1: \\x00: no name can hold a NUL byte '/x/\\x00'")
         XCTAssertEqual(f.error("deny /x/\\x4"), "1: \\x needs two hex digits '/x/\\x4'")
+        XCTAssertEqual(f.error("deny /x/a\\x2fb"), "1: \\x2f: no name can hold a '/' (write '/' between components) '/x/a\\x2fb'")
     }
 
     /// Bytes that would make a word look like two, or like another name,
@@ -138,6 +139,10 @@ final class PolicyTextTests: XCTestCase {
         XCTAssertTrue(d.audited)
         XCTAssertEqual(d.finding.reason, .defaultDeny)
         XCTAssertEqual(f.error("mode audit\nmode enforce"), "2: conflicting mode: this file already says the opposite")
+        // mode covers the whole file, so it must come first: written below a
+        // rule it would change what that line seems to say.
+        XCTAssertEqual(f.error("deny /x\nmode audit"), "2: mode must come before the rules and default of its file (it applies to the whole file)")
+        XCTAssertEqual(f.error("default deny\nmode audit"), "2: mode must come before the rules and default of its file (it applies to the whole file)")
     }
 
     /// Log lines escape what came from outside: one line per decision.

@@ -140,3 +140,29 @@ test_make_demo() {
         || { fail "the tampered tool was not refused"; return; }
     pass
 }
+
+# lint scales with the policy (20,000 pins of one directory, 100,000
+# wildcard rules: seconds, not minutes) and says what a launch would make
+# of a policy too large for its memory, instead of crashing or passing it.
+test_cli_lint_large_policies() {
+    umask 022
+    mkdir -p "$WORK/pins" "$WORK/wild" "$WORK/huge"
+    python3 -c "print(''.join('require /usr/bin/t%d sha256=%064d\n' % (i, i) for i in range(20000)), end='')" > "$WORK/pins/10.policy"
+    python3 -c "print(''.join('deny /srv/d%d/**\n' % i for i in range(100000)), end='')" > "$WORK/wild/10.policy"
+    python3 -c "print(''.join('deny /srv/zz/d%d/**\n' % i for i in range(400000)), end='')" > "$WORK/huge/10.policy"
+    sleep 0.2
+    local d status
+    for d in pins wild; do
+        timeout 20 "$ROOT/build/lwcr" lint "$WORK/$d" > out 2>&1
+        status=$?
+        [ "$status" = 0 ] || { head out; fail "lint of $d: status $status (124: timed out after 20 s)"; return; }
+    done
+    timeout 20 "$ROOT/build/lwcr" lint "$WORK/huge" > out 2>&1; status=$?; cat out
+    [ "$status" = 1 ] || { fail "lint of a too-large policy exited $status"; return; }
+    grep -q "policy too large" out || { fail "lint did not say the policy is too large"; return; }
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/x"
+    LWCR_POLICY=$WORK/huge LD_PRELOAD=$LIB "$BIN/launch_execve" "$WORK/bin/x" "$WORK/ran" > out 2> err; cat err
+    [ -e "$WORK/ran" ] && { fail "the launch passed a policy lint called too large"; return; }
+    grep -q "policy too large" err || { fail "the launch's denial does not say the same as lint"; return; }
+    pass
+}

@@ -68,3 +68,105 @@ test_log_escapes_names() {
         || { fail "backslash, control and high bytes not escaped as \\\\ and \\xHH"; return; }
     pass
 }
+
+# A directory on the LWCR_LOG path that another user swapped for a symlink
+# is not followed: nothing is created where it leads; the line goes to stderr.
+test_log_directory_symlink_not_followed() {
+    command -v setpriv > /dev/null || { skip "needs setpriv (util-linux)"; return; }
+    mkdir -p "$WORK/rootdir" "$WORK/att" "$WORK/bin"; chmod 700 "$WORK/rootdir"; chmod 755 "$(dirname "$WORK")" "$WORK"
+    chown 65534 "$WORK/att"
+    setpriv --reuid=65534 --regid=65534 --clear-groups ln -s "$WORK/rootdir" "$WORK/att/logs" \
+        || { fail "the attacker could not plant the symlink: the test proves nothing"; return; }
+    cp /usr/bin/touch "$WORK/bin/tool"
+    policy "deny $WORK/bin/tool"
+    LWCR_LOG=$WORK/att/logs/x.log under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
+    [ -e "$WORK/rootdir/x.log" ] && { fail "the log was written through another user's symlinked directory"; return; }
+    grep -q "^lwcr: deny $WORK/bin/tool: denied by rule" err || { fail "the line did not go to stderr"; return; }
+    pass
+}
+
+# stderr_pipe MODE CMD...: runs CMD with stderr a pipe that is full (MODE
+# full) or whose reader has gone (MODE broken), within 10 s; prints
+# "rc=N secs=S".
+stderr_pipe() {
+    python3 - "$@" <<'PY'
+import fcntl, os, subprocess, sys, time
+mode, cmd = sys.argv[1], sys.argv[2:]
+r, w = os.pipe()
+if mode == "full":
+    fcntl.fcntl(w, fcntl.F_SETFL, os.O_NONBLOCK)
+    try:
+        while True: os.write(w, b"x" * 4096)
+    except BlockingIOError:
+        pass
+    fcntl.fcntl(w, fcntl.F_SETFL, 0)
+else:
+    os.close(r)
+start = time.time()
+try:
+    rc = subprocess.run(cmd, stderr=w, stdout=subprocess.DEVNULL, timeout=10).returncode
+except subprocess.TimeoutExpired:
+    rc = "timeout"
+print(f"rc={rc} secs={time.time() - start:.1f}")
+PY
+}
+
+# A full pipe as stderr does not hold a launch: the denial returns at once
+# and an audited launch runs (the line is dropped).
+test_log_full_stderr_pipe_does_not_block() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "deny $WORK/bin/tool"
+    stderr_pipe full env LWCR_POLICY=$WORK/policy.d LD_PRELOAD=$LIB "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out; cat out
+    grep -q "^rc=[1-9][0-9]* " out || { fail "the denied launch did not return promptly: $(cat out)"; return; }
+    [ -e "$WORK/ran" ] && { fail "denied tool ran"; return; }
+    policy "mode audit" "deny $WORK/bin/tool"
+    stderr_pipe full env LWCR_POLICY=$WORK/policy.d LD_PRELOAD=$LIB "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out; cat out
+    grep -q "^rc=0 " out || { fail "the audited launch did not run promptly: $(cat out)"; return; }
+    [ -e "$WORK/ran" ] || { fail "audited tool did not run"; return; }
+    pass
+}
+
+# A broken pipe as stderr does not kill the launching program with SIGPIPE.
+test_log_broken_stderr_pipe_does_not_kill() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "mode audit" "deny $WORK/bin/tool"
+    stderr_pipe broken env LWCR_POLICY=$WORK/policy.d LD_PRELOAD=$LIB sh -c "$WORK/bin/tool $WORK/ran; echo ran" > out; cat out
+    grep -q "^rc=0 " out || { fail "the launching shell died: $(cat out) (141 is SIGPIPE)"; return; }
+    [ -e "$WORK/ran" ] || { fail "audited tool did not run"; return; }
+    pass
+}
+
+# A syslog listener that never reads does not hold a launch either.
+test_log_stalled_syslog_does_not_block() {
+    [ -e /dev/log ] && { skip "/dev/log belongs to a running syslog; not intercepting it"; return; }
+    [ -w /dev ] || { skip "cannot create /dev/log here"; return; }
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "mode audit" "deny $WORK/bin/tool"
+    python3 - "$WORK" "$LIB" "$BIN/launch_execve" > out 2>&1 <<'PY'
+import os, socket, subprocess, sys, time
+work, lib, launcher = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+try:
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    c.setblocking(False)
+    try:
+        while True: c.sendto(b"x" * 512, "/dev/log")
+    except BlockingIOError:
+        pass
+    env = dict(os.environ, LWCR_POLICY=work + "/policy.d", LD_PRELOAD=lib, LWCR_LOG="syslog")
+    start = time.time()
+    try:
+        rc = subprocess.run([launcher, work + "/bin/tool", work + "/ran"], env=env, capture_output=True, timeout=10).returncode
+    except subprocess.TimeoutExpired:
+        rc = "timeout"
+    print(f"rc={rc} secs={time.time() - start:.1f}")
+finally:
+    s.close()
+    os.unlink("/dev/log")
+PY
+    cat out
+    grep -q "^rc=0 " out || { fail "the audited launch did not run promptly: $(cat out)"; return; }
+    [ -e "$WORK/ran" ] || { fail "audited tool did not run"; return; }
+    pass
+}
