@@ -165,12 +165,15 @@ __attribute__((visibility("hidden"))) void arc4random_buf(void *buf, size_t n) {
     }
 }
 
-// write(2) with SIGPIPE blocked for this thread; a SIGPIPE the write
-// raised (and only that one: not one already pending) is consumed.
-static long write_without_sigpipe(int fd, const void *buf, size_t n) {
-    unsigned long pipe_bit = 1UL << (SIGPIPE - 1), old = 0, pending = 0;
+// write(2) with SIGPIPE and SIGTTOU blocked for this thread: a reader
+// that has gone must not kill the program, and a background process
+// writing to a terminal with TOSTOP must not be stopped (the kernel lets a
+// write through when SIGTTOU is blocked). A SIGPIPE the write raised (and
+// only that one: not one already pending) is consumed.
+static long write_unsignalled(int fd, const void *buf, size_t n) {
+    unsigned long pipe_bit = 1UL << (SIGPIPE - 1), held = pipe_bit | 1UL << (SIGTTOU - 1), old = 0, pending = 0;
     syscall(SYS_rt_sigpending, &pending, 8);
-    if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &pipe_bit, &old, 8) != 0) return -errno;
+    if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &held, &old, 8) != 0) return -errno;
     long r = syscall(SYS_write, fd, buf, n);
     int e = errno;
     if (r < 0 && e == EPIPE && !(pending & pipe_bit)) {
@@ -188,7 +191,10 @@ long lwcr_log_write(int fd, const void *buf, size_t n) {
         long r = syscall(SYS_sendto, fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
         return r < 0 ? -errno : r;
     }
-    if (!S_ISFIFO(st.st_mode)) return write_without_sigpipe(fd, buf, n);
+    // Regular files do not wait for a reader.
+    if (S_ISREG(st.st_mode)) return write_unsignalled(fd, buf, n);
+    // Pipes, FIFOs, terminals (output stopped with ^S, or full) and other
+    // devices: a description of our own, non-blocking.
     char path[32] = "/proc/self/fd/";
     size_t at = 14;
     char digits[12];
@@ -199,11 +205,14 @@ long lwcr_log_write(int fd, const void *buf, size_t n) {
     path[at] = 0;
     int w = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
     if (w < 0) {
-        // ENXIO: no one reads the pipe. Without /proc, nothing can be
-        // written without the risk of waiting: the line is dropped.
-        return -errno;
+        int e = errno;
+        // ENXIO: no one reads the pipe. Without /proc (a bare chroot), a
+        // pipe cannot be written without the risk of waiting: the line is
+        // dropped; a terminal or device is written as it is.
+        if (S_ISFIFO(st.st_mode) || e == ENXIO) return -e;
+        return write_unsignalled(fd, buf, n);
     }
-    long r = write_without_sigpipe(w, buf, n);
+    long r = write_unsignalled(w, buf, n);
     syscall(SYS_close, w);
     return r;
 }

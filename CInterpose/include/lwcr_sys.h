@@ -298,13 +298,14 @@ const char *lwcr_system_policy_directory(void);
 // hold a launch): -EAGAIN when its queue is full.
 int lwcr_syslog_send(const char *msg, size_t len);
 
-// Writes a log line to `fd` without ever waiting or dying for it: a pipe or
-// FIFO is written through a new non-blocking description of it
-// (/proc/self/fd/N; the caller's own description keeps its flags), a socket
-// with MSG_DONTWAIT, and SIGPIPE is held back and consumed if the reader
-// has gone. A line that cannot be written at once is dropped (-EAGAIN).
-// Defends against a caller (of a setuid program, or of any launch) who
-// hands in a full or broken pipe as standard error.
+// Writes a log line to `fd` without ever waiting, dying or stopping for
+// it: a pipe, FIFO or terminal is written through a new non-blocking
+// description of it (/proc/self/fd/N; the caller's own description keeps
+// its flags), a socket with MSG_DONTWAIT; SIGPIPE and SIGTTOU are held back
+// during the write. A line that cannot be written at once is dropped
+// (-EAGAIN). Defends against a caller (of a setuid program, or of any
+// launch) who hands in a full or broken pipe, or a stopped terminal, as
+// standard error. Not without /proc: then a terminal is written as it is.
 long lwcr_log_write(int fd, const void *buf, size_t n);
 
 // stdio streams for popen: only reached in the caller's own context, after

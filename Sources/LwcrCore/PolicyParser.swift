@@ -74,8 +74,10 @@ public struct PolicyParser {
         while start <= text.count {
             lineNumber += 1
             let end = text.firstIndex(of: UInt8(ascii: "\n"), from: start) ?? text.count
+            // A CRLF line ends in a carriage return: not part of the line.
+            let cut = end > start && text[end - 1] == UInt8(ascii: "\r") ? end - 1 : end
             do throws(PolicyError) {
-                try parseLine(text.slice(start, end), at: Location(file: file, line: lineNumber), into: &layer, names: names)
+                try parseLine(text.slice(start, cut), at: Location(file: file, line: lineNumber), into: &layer, names: names)
             } catch {
                 report(error)
             }
@@ -210,6 +212,9 @@ public struct PolicyParser {
         if p.isEmpty || p[0] != UInt8(ascii: "/") { throw PolicyError(here, "a pattern must be an absolute path, not", w) }
         if !PolicyText.isCanonical(p) {
             throw PolicyError(here, "a pattern must be a canonical path: no '//', '.' or '..' component and no trailing '/' (for a directory's files write DIR/**), not", w)
+        }
+        if !PolicyText.doubleStarsAreComponents(p) {
+            throw PolicyError(here, "'**' must be a whole component (/a/** or /a/**/b): inside a name it would match across '/', in", w)
         }
         return p
     }

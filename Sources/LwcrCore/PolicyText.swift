@@ -1,8 +1,9 @@
 /// How names are written in policy files, so that any file name (every
 /// byte from 1 to 255) can be said, and a line means exactly what it shows.
 ///
-/// - Words are separated by spaces and tabs (and a carriage return, for
-///   files written with CRLF); a word starting with `#` begins a comment.
+/// - Words are separated by spaces and tabs (a carriage return may end a
+///   line, for files written with CRLF); a word starting with `#` begins a
+///   comment.
 /// - Outside comments, a raw byte must be printable ASCII (0x21-0x7e);
 ///   inside double quotes, space and tab too. Anything else (form feed,
 ///   vertical tab, NUL, a no-break space, any byte >= 0x80) is an error: a
@@ -134,10 +135,37 @@ public enum PolicyText {
     }
 }
 
+extension PolicyText {
+    /// Whether every `**` (a run of two or more unescaped stars) of a
+    /// compiled pattern is a whole component: `**` matches any number of
+    /// components, so `/opt/tool**` would also match /opt/tools/x/y.
+    public static func doubleStarsAreComponents(_ p: Bytes) -> Bool {
+        var i = 0
+        while i < p.count {
+            if p[i] == 0 { i += 2; continue }
+            if p[i] == UInt8(ascii: "*") && i + 1 < p.count && p[i + 1] == UInt8(ascii: "*") {
+                var end = i
+                while end < p.count && p[end] == UInt8(ascii: "*") { end += 1 }
+                if i == 0 || p[i - 1] != UInt8(ascii: "/") || (end < p.count && p[end] != UInt8(ascii: "/")) { return false }
+                i = end
+                continue
+            }
+            i += 1
+        }
+        return true
+    }
+}
+
 @inline(__always)
 func isSpace(_ c: UInt8) -> Bool {
     c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") || c == UInt8(ascii: "\n")
 }
+
+/// Separators between the words of a policy line: a carriage return counts
+/// only as the end of a CRLF line (the parser drops it there), since one in
+/// the middle makes a terminal hide what comes before it.
+@inline(__always)
+func isSeparator(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") }
 
 /// The words of one line as written (quotes and escapes still in them,
 /// see PolicyText); a word starting with `#` ends the line. A byte no word
@@ -158,17 +186,20 @@ struct Words {
     }
 
     mutating func next() throws(PolicyError) -> Bytes? {
-        while at < line.count && isSpace(line[at]) { at += 1 }
-        if at >= line.count || line[at] == UInt8(ascii: "#") { return nil }
-        let start = at
         if !strict {
+            while at < line.count && isSpace(line[at]) { at += 1 }
+            if at >= line.count || line[at] == UInt8(ascii: "#") { return nil }
+            let start = at
             while at < line.count && !isSpace(line[at]) { at += 1 }
             return line.slice(start, at)
         }
+        while at < line.count && isSeparator(line[at]) { at += 1 }
+        if at >= line.count || line[at] == UInt8(ascii: "#") { return nil }
+        let start = at
         var quoted = false
         while at < line.count {
             let c = line[at]
-            if !quoted && isSpace(c) { break }
+            if !quoted && isSeparator(c) { break }
             if c == PolicyText.quote {
                 quoted.toggle()
             } else if c == PolicyText.backslash && at + 1 < line.count && PolicyText.printable(line[at + 1]) {

@@ -84,6 +84,11 @@ final class PolicyTextTests: XCTestCase {
             XCTAssertNotNil(e, "separator \(sep.unicodeScalars.first!.value)")
             XCTAssertTrue(e?.hasPrefix("2: a byte that is not printable ASCII") ?? false, e ?? "")
         }
+        // A carriage return ends a CRLF line, and separates nothing else: in
+        // the middle it would hide the words before it on a terminal.
+        XCTAssertNil(f.error("deny /x/evil\r\nallow /y\r\n"))
+        XCTAssertTrue(f.error("allow /x/bad\r# nothing here")?.hasPrefix("1: a byte that is not printable ASCII") ?? false)
+        XCTAssertTrue(f.error("deny\r/x/evil")?.hasPrefix("1: a byte that is not printable ASCII") ?? false)
         // In comments anything goes.
         XCTAssertNil(f.error("deny /x/evil # J\u{FC}rgen's \u{0C} rule"))
     }
@@ -95,6 +100,16 @@ final class PolicyTextTests: XCTestCase {
             XCTAssertTrue(e?.hasPrefix("1: a pattern must be a canonical path") ?? false, "\(p): \(e ?? "accepted")")
         }
         XCTAssertNil(f.error("deny /x/.hidden/..evil/**"))
+    }
+
+    /// `**` is a whole component: inside a name it would match across `/`.
+    func testDoubleStarIsAComponent() {
+        for p in ["/x/b**", "/x/**x", "/x/a**/b", "/x/a\\***"] {
+            XCTAssertTrue(f.error("deny \(p)")?.hasPrefix("1: '**' must be a whole component") ?? false, p)
+        }
+        for p in ["/**", "/x/**", "/x/**/b", "/x/***", "/x/a*", "/x/\\*\\*"] {
+            XCTAssertNil(f.error("deny \(p)"), p)
+        }
     }
 
     /// `mode audit` covers the rules of its own file only: an added trial

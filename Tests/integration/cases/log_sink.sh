@@ -170,3 +170,78 @@ PY
     [ -e "$WORK/ran" ] || { fail "audited tool did not run"; return; }
     pass
 }
+
+# A terminal whose output is stopped (^S) or whose buffer is full does not
+# hold a launch either: the denial returns at once.
+test_log_stopped_terminal_does_not_block() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "deny $WORK/bin/tool"
+    python3 - "$WORK" "$LIB" "$BIN/launch_execve" > out 2>&1 <<'PY'
+import os, subprocess, sys, termios, time
+work, lib, launcher = sys.argv[1:4]
+for how in ("stopped", "full"):
+    master, slave = os.openpty()
+    if how == "stopped":
+        termios.tcflow(slave, termios.TCOOFF)
+    else:
+        attrs = termios.tcgetattr(slave); attrs[3] &= ~termios.ICANON; termios.tcsetattr(slave, termios.TCSANOW, attrs)
+        os.set_blocking(slave, False)
+        try:
+            while True: os.write(slave, b"x" * 1024)
+        except BlockingIOError:
+            pass
+        os.set_blocking(slave, True)
+    env = dict(os.environ, LWCR_POLICY=work + "/policy.d", LD_PRELOAD=lib)
+    start = time.time()
+    try:
+        rc = subprocess.run([launcher, work + "/bin/tool", work + "/ran"], env=env, stderr=slave, stdout=subprocess.DEVNULL, timeout=10).returncode
+    except subprocess.TimeoutExpired:
+        rc = "timeout"
+    print(f"{how}: rc={rc} secs={time.time() - start:.1f}")
+    os.close(master); os.close(slave)
+PY
+    cat out
+    grep -q "^stopped: rc=[1-9]" out || { fail "a launch waited on a stopped terminal"; return; }
+    grep -q "^full: rc=[1-9]" out || { fail "a launch waited on a full terminal"; return; }
+    [ -e "$WORK/ran" ] && { fail "denied tool ran"; return; }
+    pass
+}
+
+# A background process writing its denial line to a terminal with TOSTOP is
+# not stopped by SIGTTOU.
+test_log_background_tostop_does_not_stop() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "deny $WORK/bin/tool"
+    python3 - "$WORK" "$LIB" "$BIN/launch_execve" > out 2>&1 <<'PY'
+import fcntl, os, signal, sys, termios, time
+work, lib, launcher = sys.argv[1:4]
+master, slave = os.openpty()
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    attrs = termios.tcgetattr(slave); attrs[3] |= termios.TOSTOP; termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    child = os.fork()
+    if child == 0:
+        os.setpgid(0, 0)  # a background process group of this terminal
+        os.dup2(slave, 2)
+        env = dict(os.environ, LWCR_POLICY=work + "/policy.d", LD_PRELOAD=lib)
+        os.execve(launcher, [launcher, work + "/bin/tool", work + "/ran"], env)
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        p, status = os.waitpid(child, os.WNOHANG | os.WUNTRACED)
+        if p:
+            if os.WIFSTOPPED(status):
+                print("stopped by", os.WSTOPSIG(status)); os.kill(child, signal.SIGKILL); os.waitpid(child, 0)
+            else:
+                print("exited", os.waitstatus_to_exitcode(status))
+            os._exit(0)
+        time.sleep(0.05)
+    print("timeout"); os.kill(child, signal.SIGKILL); os._exit(0)
+os.waitpid(pid, 0)
+PY
+    cat out
+    grep -q "^exited [1-9]" out || { fail "the launching process did not simply fail: $(cat out)"; return; }
+    [ -e "$WORK/ran" ] && { fail "denied tool ran"; return; }
+    pass
+}
