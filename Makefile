@@ -20,8 +20,11 @@ DESTDIR ?=
 
 BUILD := build
 OBJ := $(BUILD)/obj
-CORE_SOURCES := $(sort $(wildcard Sources/LwcrCore/*.swift))
-PRELOAD_SOURCES := $(sort $(wildcard Sources/LwcrPreload/*.swift))
+# The core: crypto, then the policy, facts and files, every subfolder.
+CORE_SOURCES := $(sort $(shell find Sources/LwcrCrypto Sources/LwcrCore -name '*.swift'))
+# The engine every launch and explanation goes through, then the @_cdecl edge.
+LAUNCH_SOURCES := $(sort $(wildcard Sources/LwcrLaunch/*.swift))
+PRELOAD_SOURCES := $(LAUNCH_SOURCES) $(sort $(wildcard Sources/LwcrPreload/*.swift))
 CLI_SOURCES := $(sort $(wildcard Sources/lwcr/*.swift))
 C_HEADERS := $(wildcard CInterpose/include/*)
 CFLAGS_LIB := -O2 -fPIC -Wall -Wextra -ICInterpose/include -fno-stack-protector
@@ -52,7 +55,7 @@ $(OBJ)/lwcr.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(CLI_SOURCES) $(C_HEADERS)
 	$(SWIFTC) $(EMBEDDED) -module-name lwcr $(CORE_SOURCES) $(PRELOAD_SOURCES) $(CLI_SOURCES) -c -o $@
 	@touch $@
 
-$(BUILD)/lwcr: $(OBJ)/lwcr.o $(OBJ)/sys.o $(OBJ)/sha256_ni.o $(OBJ)/preload/state.o $(OBJ)/preload/execl.o $(OBJ)/cli/main.o
+$(BUILD)/lwcr: $(OBJ)/lwcr.o $(OBJ)/sys.o $(OBJ)/sha256_ni.o $(OBJ)/preload/state.o $(OBJ)/preload/constructor.o $(OBJ)/preload/execl.o $(OBJ)/cli/main.o
 	$(CC) -o $@ $^ -Wl,-z,defs -Wl,--gc-sections -Wl,-z,now -Wl,-z,relro
 
 $(OBJ)/preload.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(C_HEADERS)
@@ -62,7 +65,7 @@ $(OBJ)/preload.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(C_HEADERS)
 
 # -z defs: a missing symbol fails here, not in the user's program.
 # -Bsymbolic: execl* reach our own execve, never another definition.
-$(BUILD)/liblwcr.so: $(OBJ)/preload.o $(OBJ)/sys.o $(OBJ)/sha256_ni.o $(OBJ)/preload/state.o $(OBJ)/preload/execl.o CInterpose/exports.map
+$(BUILD)/liblwcr.so: $(OBJ)/preload.o $(OBJ)/sys.o $(OBJ)/sha256_ni.o $(OBJ)/preload/state.o $(OBJ)/preload/constructor.o $(OBJ)/preload/execl.o CInterpose/exports.map
 	$(CC) -shared -o $@ $(filter %.o,$^) -Wl,--version-script=CInterpose/exports.map \
 	    -Wl,-z,defs -Wl,-Bsymbolic -Wl,--gc-sections -Wl,-z,now -Wl,-z,relro -Wl,--build-id
 

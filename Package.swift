@@ -13,14 +13,18 @@ let package = Package(
         .target(
             name: "CInterpose",
             path: "CInterpose",
-            exclude: ["preload", "cli", "exports.map"],
-            sources: ["sys.c", "sha256_ni.c"],
+            exclude: ["preload/constructor.c", "preload/execl.c", "cli", "exports.map"],
+            sources: ["sys.c", "sha256_ni.c", "preload/state.c"],
             publicHeadersPath: "include"
         ),
+        // One module over every folder of Sources but the @_cdecl edge
+        // (LwcrPreload) and the command (lwcr), as the Embedded builds
+        // compile them: one whole module per artifact.
         .target(
             name: "LwcrCoreHosted",
             dependencies: ["CInterpose"],
-            path: "Sources/LwcrCore",
+            path: "Sources",
+            exclude: ["LwcrPreload", "lwcr"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

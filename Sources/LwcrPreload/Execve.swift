@@ -8,9 +8,3 @@ public func interposed_execve(_ path: UnsafePointer<CChar>?, _ argv: UnsafePoint
     let launch = Launch(argv: argv, envp: envp, report: .direct, shellFallback: false)
     return failure(Gate.execute(dirfd: AT_FDCWD, path: path, noFollow: false, launch))
 }
-
-/// The public edge: -1 with errno.
-func failure(_ e: Int32) -> Int32 {
-    lwcr_set_errno(e)
-    return -1
-}

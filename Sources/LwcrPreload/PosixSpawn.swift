@@ -10,16 +10,3 @@ public func interposed_posix_spawn(_ pid: UnsafeMutablePointer<pid_t>?, _ path: 
     let request = SpawnRequest(path: path, search: false, actions: actions, attributes: SpawnAttributes(attr), argv: argv, envp: envp)
     return spawnEntry(request, pid, nil)
 }
-
-/// posix_spawn's edge: an errno as the result, never -1; the pid stored
-/// only on success; no child left behind on failure.
-func spawnEntry(_ request: SpawnRequest, _ pid: UnsafeMutablePointer<pid_t>?, _ pidfd: UnsafeMutablePointer<Int32>?) -> Int32 {
-    var child: pid_t = 0
-    var fd: Int32 = -1
-    let e = Spawn.start(request, &child, &fd)
-    if e == 0 {
-        pid?.pointee = child
-        pidfd?.pointee = fd
-    }
-    return e
-}

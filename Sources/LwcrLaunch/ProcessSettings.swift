@@ -1,0 +1,73 @@
+import CInterpose
+
+/// Whether LD_PRELOAD names this library (as opposed to /etc/ld.so.preload,
+/// which needs no help to reach the children).
+func loadedFromPreloadVariable(_ self_: Bytes) -> Bool {
+    guard let value = getenv("LD_PRELOAD") else { return false }
+    return Bytes(cString: value).anyPart(separatedBy: ": ") { entry in
+        !entry.isEmpty && (entry.equals(self_) || entry.basename.equals(self_.basename))
+    }
+}
+
+/// LWCR_POLICY with relative directories made absolute, so that a child
+/// started in another directory reads the same layers.
+func copyLayers(_ value: Bytes, into out: UnsafeMutablePointer<CChar>, _ capacity: Int) -> Bool {
+    var cwd = InlineArray<4096, UInt8>(repeating: 0)
+    return withUnsafeMutableBytes(of: &cwd) { c -> Bool in
+        var cwdBytes = Bytes.empty
+        var n = 0
+        var start = 0
+        while start <= value.count {
+            let end = value.firstIndex(of: UInt8(ascii: ":"), from: start) ?? value.count
+            let dir = value.slice(start, end)
+            start = end + 1
+            if dir.isEmpty { continue }
+            var parts = InlineArray<3, Bytes>(repeating: .empty)
+            if dir[0] != UInt8(ascii: "/") {
+                if cwdBytes.isEmpty {
+                    let p = c.baseAddress!.assumingMemoryBound(to: CChar.self)
+                    guard lwcr_getcwd(p, c.count) != nil else { return false }
+                    cwdBytes = Bytes(cString: p)
+                }
+                parts[0] = cwdBytes
+                parts[1] = Bytes("/")
+            }
+            parts[2] = dir
+            if n > 0 { if n + 1 >= capacity { return false }; out[n] = CChar(UInt8(ascii: ":")); n += 1 }
+            var k = 0
+            while k < 3 {
+                let part = parts[k]
+                if n + part.count >= capacity { return false }
+                var i = 0
+                while i < part.count { out[n] = CChar(part[i]); n += 1; i += 1 }
+                k += 1
+            }
+        }
+        out[n] = 0
+        return true
+    }
+}
+
+func copy(_ value: Bytes, into out: UnsafeMutablePointer<CChar>, _ capacity: Int) {
+    var i = 0
+    while i < value.count && i + 1 < capacity { out[i] = CChar(value[i]); i += 1 }
+    out[i] = 0
+}
+
+/// Prefixes the working directory to a relative path, in place.
+func absolutize(_ path: UnsafeMutablePointer<CChar>, _ capacity: Int) -> Bool {
+    let relative = Bytes(cString: path)
+    var saved = InlineArray<4096, UInt8>(repeating: 0)
+    return withUnsafeMutableBytes(of: &saved) { s -> Bool in
+        if relative.count >= s.count { return false }
+        s.copyMemory(from: relative.raw)
+        guard lwcr_getcwd(path, capacity) != nil else { return false }
+        var n = Bytes(cString: path).count
+        if n + 1 + relative.count >= capacity { return false }
+        path[n] = CChar(UInt8(ascii: "/")); n += 1
+        var i = 0
+        while i < relative.count { path[n] = CChar(s[i]); n += 1; i += 1 }
+        path[n] = 0
+        return true
+    }
+}
