@@ -28,6 +28,12 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
+            name: "LwcrLaunchTests",
+            dependencies: ["LwcrCoreHosted"],
+            path: "Tests/LwcrLaunchTests",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
             name: "LwcrCoreTests",
             dependencies: ["LwcrCoreHosted"],
             path: "Tests/LwcrCoreTests",
