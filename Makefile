@@ -65,9 +65,13 @@ $(OBJ)/preload.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(C_HEADERS)
 
 # -z defs: a missing symbol fails here, not in the user's program.
 # -Bsymbolic: execl* reach our own execve, never another definition.
+# The build fails, and leaves no library, when code of ours can allocate
+# (Tests/alloc-guard.sh).
 $(BUILD)/liblwcr.so: $(OBJ)/preload.o $(OBJ)/sys.o $(OBJ)/sha256_ni.o $(OBJ)/preload/state.o $(OBJ)/preload/constructor.o $(OBJ)/preload/execl.o CInterpose/exports.map
-	$(CC) -shared -o $@ $(filter %.o,$^) -Wl,--version-script=CInterpose/exports.map \
+	$(CC) -shared -o $@.tmp $(filter %.o,$^) -Wl,--version-script=CInterpose/exports.map \
 	    -Wl,-z,defs -Wl,-Bsymbolic -Wl,--gc-sections -Wl,-z,now -Wl,-z,relro -Wl,--build-id
+	bash Tests/alloc-guard.sh $@.tmp || { rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
 
 test: all
 	bash Tests/run-all.sh

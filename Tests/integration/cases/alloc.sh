@@ -35,3 +35,14 @@ test_alloc() {
     [ "$(grep -c ' allocations=' "$WORK/alloc.out")" -eq 10 ] || { fail "expected 10 scenarios"; return; }
     pass
 }
+
+# The build-time guard: no code of ours in the library calls an allocator
+# or swift_once; and the guard does fail on a library whose code does.
+test_alloc_guard() {
+    bash "$ROOT/Tests/alloc-guard.sh" "$LIB" > out 2>&1 || { cat out; fail "the library calls an allocator"; return; }
+    printf '#include <stdlib.h>\nvoid *lwcr_bad(void) { return malloc(4); }\n' > bad.c
+    cc -shared -fPIC -o bad.so bad.c || { fail "cannot build the control library"; return; }
+    bash "$ROOT/Tests/alloc-guard.sh" bad.so > out 2>&1 && { fail "control: the guard passed a library that mallocs"; return; }
+    grep -q "lwcr_bad" out || { cat out; fail "control: the guard did not name the caller"; return; }
+    pass
+}
