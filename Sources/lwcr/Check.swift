@@ -35,7 +35,7 @@ enum Check {
             o.writeEscaped(Bytes(cString: path))
             if fd < 0 {
                 o.write(": cannot be opened: ")
-                o.write(cString: strerror(-fd))
+                o.write(openFailure(fd))
                 o.write("\n")
                 return 2
             }

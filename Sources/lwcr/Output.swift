@@ -105,3 +105,12 @@ enum ReadBuffer {
         return UnsafeMutableRawBufferPointer(start: p, count: size)
     }
 }
+
+/// Why PathWalk.open failed, for people: an errno, or the walk's own
+/// "cannot name it" result, which is no errno.
+func openFailure(_ fd: Int32) -> Bytes {
+    if fd == PathWalk.unnamed {
+        return text("cannot be named by a path that is sure to still lead to it (a directory above it can be renamed by others)")
+    }
+    return Bytes(cString: strerror(-fd))
+}

@@ -28,7 +28,7 @@ enum Pin {
                 var count = 0
                 let fd = PathWalk.open(AT_FDCWD, path, flags: O_RDONLY | O_CLOEXEC | O_NOCTTY, noFollow: false, into: n, &count)
                 if fd < 0 {
-                    complain(text("pin: "), Bytes(cString: path), text(": "), Bytes(cString: strerror(-fd)))
+                    complain(text("pin: "), Bytes(cString: path), text(": "), openFailure(fd))
                     status = 2
                     return
                 }
