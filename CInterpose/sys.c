@@ -165,20 +165,29 @@ __attribute__((visibility("hidden"))) void arc4random_buf(void *buf, size_t n) {
     }
 }
 
-// write(2) with SIGPIPE and SIGTTOU blocked for this thread: a reader
-// that has gone must not kill the program, and a background process
-// writing to a terminal with TOSTOP must not be stopped (the kernel lets a
-// write through when SIGTTOU is blocked). A SIGPIPE the write raised (and
-// only that one: not one already pending) is consumed.
-static long write_unsignalled(int fd, const void *buf, size_t n) {
-    unsigned long pipe_bit = 1UL << (SIGPIPE - 1), held = pipe_bit | 1UL << (SIGTTOU - 1), old = 0, pending = 0;
-    syscall(SYS_rt_sigpending, &pending, 8);
+// write(2) with SIGPIPE, SIGXFSZ and SIGTTOU blocked for this thread: a
+// reader that has gone, or a file-size limit (RLIMIT_FSIZE, which a
+// setuid program's caller sets), must not kill the program, and a
+// background process writing to a terminal with TOSTOP must not be stopped
+// (the kernel lets such a write through when SIGTTOU is blocked). A
+// SIGPIPE or SIGXFSZ the write raised (and only such: not one already
+// pending) is consumed; the write fails with EPIPE or EFBIG instead.
+long lwcr_write_unsignalled(int fd, const void *buf, size_t n) {
+    unsigned long raised = 1UL << (SIGPIPE - 1) | 1UL << (SIGXFSZ - 1);
+    unsigned long held = raised | 1UL << (SIGTTOU - 1), old = 0, before = 0, after = 0;
+    syscall(SYS_rt_sigpending, &before, 8);
     if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &held, &old, 8) != 0) return -errno;
     long r = syscall(SYS_write, fd, buf, n);
     int e = errno;
-    if (r < 0 && e == EPIPE && !(pending & pipe_bit)) {
+    if (r < 0) {
+        syscall(SYS_rt_sigpending, &after, 8);
+        unsigned long ours = after & ~before & raised;
         struct timespec zero = {0, 0};
-        syscall(SYS_rt_sigtimedwait, &pipe_bit, 0, &zero, 8);
+        while (ours && syscall(SYS_rt_sigtimedwait, &ours, 0, &zero, 8) > 0) {
+            after = 0;
+            syscall(SYS_rt_sigpending, &after, 8);
+            ours = after & ~before & raised;
+        }
     }
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
     return r < 0 ? -e : r;
@@ -192,7 +201,7 @@ long lwcr_log_write(int fd, const void *buf, size_t n) {
         return r < 0 ? -errno : r;
     }
     // Regular files do not wait for a reader.
-    if (S_ISREG(st.st_mode)) return write_unsignalled(fd, buf, n);
+    if (S_ISREG(st.st_mode)) return lwcr_write_unsignalled(fd, buf, n);
     // Pipes, FIFOs, terminals (output stopped with ^S, or full) and other
     // devices: a description of our own, non-blocking.
     char path[32] = "/proc/self/fd/";
@@ -210,9 +219,9 @@ long lwcr_log_write(int fd, const void *buf, size_t n) {
         // pipe cannot be written without the risk of waiting: the line is
         // dropped; a terminal or device is written as it is.
         if (S_ISFIFO(st.st_mode) || e == ENXIO) return -e;
-        return write_unsignalled(fd, buf, n);
+        return lwcr_write_unsignalled(fd, buf, n);
     }
-    long r = write_unsignalled(w, buf, n);
+    long r = lwcr_write_unsignalled(w, buf, n);
     syscall(SYS_close, w);
     return r;
 }

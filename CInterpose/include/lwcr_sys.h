@@ -307,6 +307,9 @@ int lwcr_syslog_send(const char *msg, size_t len);
 // launch) who hands in a full or broken pipe, or a stopped terminal, as
 // standard error. Not without /proc: then a terminal is written as it is.
 long lwcr_log_write(int fd, const void *buf, size_t n);
+// write(2) that raises no signal: SIGPIPE, SIGXFSZ and SIGTTOU are held
+// back during it (and consumed if it raised them); -EPIPE, -EFBIG instead.
+long lwcr_write_unsignalled(int fd, const void *buf, size_t n);
 
 // stdio streams for popen: only reached in the caller's own context, after
 // the child has been started.

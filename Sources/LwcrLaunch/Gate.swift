@@ -127,7 +127,7 @@ enum Gate {
         case .path(let dirfd, let path, let noFollow):
             current = open(dirfd, path, noFollow, name, &nameCount)
             if current == PathWalk.unnamed {
-                _ = verify(-1, Bytes(cString: path), named: false, policy, launch.report, via: .empty)
+                _ = verify(-1, Bytes(cString: path), named: false, policy, launch.report, via: .empty, role: Explain.target)
                 return EACCES
             }
             if current < 0 { return -current }
@@ -141,7 +141,8 @@ enum Gate {
             let via = Bytes(UnsafeRawBufferPointer(rebasing: top[0..<topCount]))
             let here = nameCount < 0 ? Bytes.empty : Bytes(UnsafeRawBufferPointer(rebasing: name[0..<nameCount]))
             var sealed = false
-            if !verify(current, here, named: nameCount >= 0, policy, launch.report, via: via, sealed: &sealed) { return EACCES }
+            if !verify(current, here, named: nameCount >= 0, policy, launch.report, via: via, sealed: &sealed,
+                       role: depth == 0 ? Explain.target : Explain.interpreter) { return EACCES }
             if sealed {
                 // The copy is executable whatever the file's mode or mount:
                 // ask the kernel about the file itself first.
@@ -229,7 +230,7 @@ enum Gate {
             // The interpreter (or /bin/sh) is a launch of its own.
             current = open(AT_FDCWD, next!, false, name, &nameCount)
             if current == PathWalk.unnamed {
-                _ = verify(-1, Bytes(cString: next!), named: false, policy, launch.report, via: via)
+                _ = verify(-1, Bytes(cString: next!), named: false, policy, launch.report, via: via, role: Explain.interpreter)
                 return EACCES
             }
             if current < 0 { return -current }
@@ -288,7 +289,7 @@ enum Gate {
             var nameCount = 0
             let program = open(AT_FDCWD, word(index), false, n, &nameCount)
             if program == PathWalk.unnamed {
-                _ = verify(-1, Bytes(cString: word(index)), named: false, policy, launch.report, via: .empty)
+                _ = verify(-1, Bytes(cString: word(index)), named: false, policy, launch.report, via: .empty, role: Explain.loaderProgram)
                 return EACCES
             }
             if program < 0 {
@@ -299,7 +300,7 @@ enum Gate {
             fds.own(program)
             let here = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<nameCount]))
             var sealed = false
-            if !verify(program, here, named: true, policy, launch.report, via: .empty, sealed: &sealed) { return EACCES }
+            if !verify(program, here, named: true, policy, launch.report, via: .empty, sealed: &sealed, role: Explain.loaderProgram) { return EACCES }
             var handed = program
             var handedName = here
             if sealed {
@@ -326,13 +327,19 @@ enum Gate {
     }
 
     /// Decides the file on `fd`, named `path`; logs what needs logging.
-    static func verify(_ fd: Int32, _ path: Bytes, named: Bool, _ policy: Policy, _ report: Report, via: Bytes) -> Bool {
+    static func verify(_ fd: Int32, _ path: Bytes, named: Bool, _ policy: Policy, _ report: Report, via: Bytes,
+                       role: Int32 = -1) -> Bool {
         var sealed = false
-        return verify(fd, path, named: named, policy, report, via: via, sealed: &sealed)
+        return verify(fd, path, named: named, policy, report, via: via, sealed: &sealed, role: role)
     }
 
+    /// `role`: what the file is to the launch, for a walk that explains
+    /// (-1: a second look at a file already shown, its sealed copy).
     static func verify(_ fd: Int32, _ path: Bytes, named: Bool, _ policy: Policy, _ report: Report, via: Bytes,
-                       sealed: inout Bool, content: Int32? = nil) -> Bool {
+                       sealed: inout Bool, content: Int32? = nil, role: Int32 = -1) -> Bool {
+        if role >= 0, let explain = report.explain {
+            explain.judging?(explain.context, named ? fd : -1, path.base, path.count, role)
+        }
         var decision = Decision()
         var st = stat()
         if named && lwcr_fstat(fd, &st) == 0 && st.st_mode & 0o170000 != 0o100000 {
@@ -399,6 +406,14 @@ enum Gate {
     static func finalExec(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ flags: Int32,
                           _ prefix: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ prefixCount: Int,
                           _ launch: Launch, replacing index: Int = -1, with replacement: UnsafeMutablePointer<CChar>? = nil) -> Int32 {
+        if launch.report.explain != nil {
+            // Only explaining: would the kernel execute it?
+            if path[0] == 0 { return mayExecute(dirfd) }
+            let fd = lwcr_openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (flags & AT_SYMLINK_NOFOLLOW != 0 ? O_NOFOLLOW : 0), 0)
+            if fd < 0 { return -fd }
+            defer { _ = lwcr_close(fd) }
+            return mayExecute(fd)
+        }
         let env = ChildEnvironment.current
         let envOK = env.unchanged(launch.envp)
         if prefix == nil && envOK && index < 0 {

@@ -75,10 +75,16 @@ extension Log {
 struct Report {
     var shared: UnsafeMutableRawBufferPointer?
     var sharedCount: UnsafeMutablePointer<Int>?
+    /// A walk that only explains: lines go to it, and nothing is executed.
+    var explain: Explain? = nil
 
     static var direct: Report { Report(shared: nil, sharedCount: nil) }
 
     func deliver(_ line: Bytes) {
+        if let explain, let take = explain.line {
+            take(explain.context, line.base, line.count)
+            return
+        }
         guard let shared, let sharedCount else {
             Log.emit(line)
             return

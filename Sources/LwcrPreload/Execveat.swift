@@ -19,9 +19,12 @@ public func interposed_execveat(_ dirfd: Int32, _ path: UnsafePointer<CChar>?, _
     return failure(Gate.execute(dirfd: dirfd, path: path, noFollow: flags & AT_SYMLINK_NOFOLLOW != 0, launch))
 }
 
+/// execveat(AT_EXECVE_CHECK): the walk of a launch, explaining instead of
+/// executing (Explain), so the answer covers what a launch would check
+/// (interpreters, the loader's program, sealed copies) and ends with the
+/// kernel's own answer for the very descriptor that was judged.
 enum ExecuteCheck {
     static func check(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ flags: Int32, _ launch: Launch) -> Int32 {
-        let policy: UnsafePointer<Policy>
         switch PolicyState.current() {
         case .none:
             let r = lwcr_execveat(dirfd, path, launch.argv, launch.envp, flags)
@@ -29,23 +32,15 @@ enum ExecuteCheck {
         case .unavailable:
             Gate.deny(unavailable: Bytes(cString: path), launch)
             return failure(EACCES)
-        case .policy(let p):
-            policy = p
+        case .policy(let policy):
+            // A kernel without the flag refuses it before anything else.
+            if lwcr_execve_check(-1) == -EINVAL { return failure(EINVAL) }
+            if path[0] == 0 && flags & AT_EMPTY_PATH == 0 { return failure(ENOENT) }
+            var asking = launch
+            asking.report.explain = Explain(context: nil, judging: nil, line: nil)  // log as a launch would
+            let target: Gate.Target = path[0] == 0 ? .descriptor(dirfd) : .path(dirfd, path, flags & AT_SYMLINK_NOFOLLOW != 0)
+            let e = Gate.run(target, policy.pointee, asking)
+            return e == 0 ? 0 : failure(e)
         }
-        // Whoever asks will then run the file itself: any doubt is a no.
-        var name = InlineArray<4097, UInt8>(repeating: 0)
-        let refused = withUnsafeMutableBytes(of: &name) { b -> Int32 in
-            var count = 0
-            let fd = path[0] == 0 ? dirfd : Gate.open(dirfd, path, flags & AT_SYMLINK_NOFOLLOW != 0, b, &count)
-            if fd == PathWalk.unnamed { count = -1 } else if fd < 0 { return -fd }
-            if path[0] == 0 { count = PathWalk.nameOf(fd, b) }
-            let ok = Gate.verify(fd, count < 0 ? Bytes(cString: path) : Bytes(UnsafeRawBufferPointer(rebasing: b[0..<count])),
-                                 named: count >= 0, policy.pointee, launch.report, via: .empty)
-            if path[0] != 0 && fd >= 0 { _ = lwcr_close(fd) }
-            return ok ? 0 : EACCES
-        }
-        if refused != 0 { return failure(refused) }
-        let r = lwcr_execveat(dirfd, path, launch.argv, launch.envp, flags)
-        return r < 0 ? failure(-r) : r
     }
 }

@@ -1,7 +1,7 @@
 import CInterpose
 
-/// `lwcr check [--policy DIR]... PATH...`: each PATH judged exactly as a
-/// launch judges it (PathWalk, Decider, the #! interpreter chain), with
+/// `lwcr check [--policy DIR]... PATH...`: each PATH judged by the very
+/// walk a launch takes (Gate.run, explaining instead of executing), with
 /// the reasons spelled out.
 enum Check {
     static func run(_ args: inout Arguments) -> Int32 {
@@ -17,69 +17,102 @@ enum Check {
         while args.next() != nil {
             let path = args.previous
             var o = Output.out
-            let r = check(path, loaded.policy, depth: 0, via: .empty, &o)
+            let r = check(path, loaded.policy, &o)
             o.flush()
             if r == 2 { status = 2 } else if r == 1 && status == 0 { status = 1 }
         }
         return status
     }
 
-    /// 0 allowed, 1 denied, 2 cannot be examined.
-    static func check(_ path: UnsafePointer<CChar>, _ policy: Policy, depth: Int, via: Bytes, _ o: inout Output) -> Int32 {
-        var name = InlineArray<4097, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &name) { n -> Int32 in
-            var count = 0
-            let fd = PathWalk.open(AT_FDCWD, path, flags: Gate.openFlags, noFollow: false, into: n, &count)
-            indent(depth, &o)
-            if depth > 0 { o.write("interpreter ") }
-            o.writeEscaped(Bytes(cString: path))
-            if fd < 0 {
-                o.write(": cannot be opened: ")
-                o.write(openFailure(fd))
-                o.write("\n")
-                return 2
-            }
-            defer { _ = lwcr_close(fd) }
-            let canonical = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count]))
-            if !canonical.equals(Bytes(cString: path)) { o.write(" -> "); o.writeEscaped(canonical) }
-            o.write("\n")
-            var st = stat()
-            _ = lwcr_fstat(fd, &st)
-            var subject = Subject(fd: fd, path: canonical, status: st)
-            subject.readBuffer = ReadBuffer.shared
-            explain(policy, &subject, depth, &o)
-            let decision = Decider.decide(policy, &subject)
-            if !decision.allowed || decision.audited {
-                indent(depth, &o)
-                o.write("=> ")
-                var line = InlineArray<4608, UInt8>(repeating: 0)
-                withUnsafeMutableBytes(of: &line) { l in
-                    var m = Message(l)
-                    m.appendLogLine(path: canonical, decision, via: via)
-                    o.write(m.bytes)
+    /// What the explaining walk of one PATH has seen so far.
+    struct Walk {
+        var policy: UnsafePointer<Policy>
+        var requested: UnsafePointer<CChar>
+        var depth = 0
+        var judged = 0
+        var denied = false
+    }
+
+    /// 0 allowed, 1 denied, 2 cannot be examined. The walk is the gate's
+    /// own (Gate.run with an Explain): a launch and its explanation take
+    /// the same steps (regular files only, interpreters, the loader and its
+    /// program, sealed copies) and end with the kernel's own answer.
+    static func check(_ path: UnsafePointer<CChar>, _ policy: Policy, _ o: inout Output) -> Int32 {
+        o.flush()
+        var policyCopy = policy
+        return withUnsafePointer(to: &policyCopy) { p -> Int32 in
+            var walk = Walk(policy: p, requested: path)
+            return withUnsafeMutablePointer(to: &walk) { w -> Int32 in
+                let explain = Explain(context: UnsafeMutableRawPointer(w), judging: { context, fd, name, count, role in
+                    let w = context!.assumingMemoryBound(to: Walk.self)
+                    Check.judging(w, fd, Bytes(name, count: count), role)
+                }, line: { context, line, count in
+                    Check.decided(context!.assumingMemoryBound(to: Walk.self), Bytes(line, count: count))
+                })
+                var report = Report.direct
+                report.explain = explain
+                var argv = InlineArray<2, UnsafeMutablePointer<CChar>?>(repeating: nil)
+                argv[0] = UnsafeMutablePointer(mutating: path)
+                return withUnsafeBytes(of: &argv) { a -> Int32 in
+                    let launch = Launch(argv: a.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self), envp: nil,
+                                        report: report, shellFallback: false)
+                    let e = Gate.run(.path(AT_FDCWD, path, false), p.pointee, launch)
+                    var o = Output.out
+                    defer { o.flush() }
+                    if e == 0 {
+                        o.write("=> allow\n")
+                        return 0
+                    }
+                    if w.pointee.denied { return 1 }
+                    if w.pointee.judged == 0 {
+                        o.writeEscaped(Bytes(cString: path))
+                        o.write(": cannot be opened: ")
+                        o.write(Bytes(cString: strerror(e)))
+                        o.write("\n")
+                        return 2
+                    }
+                    indent(w.pointee.depth, &o)
+                    o.write("=> the kernel would refuse it: ")
+                    o.write(Bytes(cString: strerror(e)))
+                    o.write(e == EACCES ? " (not a regular file, not executable, on a noexec mount, or refused by Landlock)\n" : "\n")
+                    return 1
                 }
             }
-            if !decision.allowed { return 1 }
-            // A script launches its interpreter too.
-            var header = InlineArray<256, UInt8>(repeating: 0)
-            let h = withUnsafeMutableBytes(of: &header) { lwcr_pread(fd, $0.baseAddress, $0.count, 0) }
-            if h >= 2 && header[0] == UInt8(ascii: "#") && header[1] == UInt8(ascii: "!") {
-                if depth >= Gate.maxScriptDepth { indent(depth, &o); o.write("=> too many nested interpreters\n"); return 1 }
-                var interpreter = Bytes.empty
-                var argument = Bytes.empty
-                let ok = withUnsafeBytes(of: &header) { Shebang.parse(Bytes($0), &interpreter, &argument) }
-                if !ok { indent(depth, &o); o.write("=> the #! line cannot be read\n"); return 1 }
-                var interp = InlineArray<257, UInt8>(repeating: 0)
-                let r = withUnsafeMutableBytes(of: &interp) { b -> Int32 in
-                    b.copyMemory(from: interpreter.raw)
-                    return check(b.baseAddress!.assumingMemoryBound(to: CChar.self), policy, depth: depth + 1,
-                                 via: depth == 0 ? canonical : via, &o)
-                }
-                if r != 0 { return r }
-            }
-            if depth == 0 { o.write("=> allow\n") }
-            return 0
         }
+    }
+
+    /// A decision line of the walk: the very line a launch logs.
+    static func decided(_ w: UnsafeMutablePointer<Walk>, _ line: Bytes) {
+        var o = Output.out
+        indent(w.pointee.depth, &o)
+        o.write("=> ")
+        o.write(line)
+        o.flush()
+        if line.hasPrefix("lwcr: deny ") { w.pointee.denied = true }
+    }
+
+    /// One file of the walk: its name, then why each layer decides as it does.
+    static func judging(_ w: UnsafeMutablePointer<Walk>, _ fd: Int32, _ name: Bytes, _ role: Int32) {
+        var o = Output.out
+        defer { o.flush() }
+        if role != Explain.target { w.pointee.depth += 1 }
+        w.pointee.judged += 1
+        indent(w.pointee.depth, &o)
+        if role == Explain.interpreter { o.write("interpreter ") }
+        if role == Explain.loaderProgram { o.write("program of the dynamic loader ") }
+        if role == Explain.target {
+            o.writeEscaped(Bytes(cString: w.pointee.requested))
+            if !name.equals(Bytes(cString: w.pointee.requested)) { o.write(" -> "); o.writeEscaped(name) }
+        } else {
+            o.writeEscaped(name)
+        }
+        o.write("\n")
+        if fd < 0 { return }
+        var st = stat()
+        _ = lwcr_fstat(fd, &st)
+        var subject = Subject(fd: fd, path: name, status: st)
+        subject.readBuffer = ReadBuffer.shared
+        explain(w.pointee.policy.pointee, &subject, w.pointee.depth, &o)
     }
 
     /// Per layer: the deciding rule or the default, and each fact of the rule.

@@ -343,7 +343,8 @@ public enum PolicyLoader {
             let (p, room) = space
             var got = 0
             while got < room {
-                let n = lwcr_pread(fd, p + got, room - got, got)
+                // In pieces: some files (sysctls) refuse one huge read.
+                let n = lwcr_pread(fd, p + got, min(room - got, 1 << 16), got)
                 if n == -Int(EINTR) { continue }
                 if n < 0 { arena.reset(to: mark); throw PolicyError(here, "cannot read policy file", code: Int32(-n)) }
                 if n == 0 { break }

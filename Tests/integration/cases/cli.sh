@@ -166,3 +166,51 @@ test_cli_lint_large_policies() {
     grep -q "policy too large" err || { fail "the launch's denial does not say the same as lint"; return; }
     pass
 }
+
+# lwcr check and a real launch take the same walk, so they agree, case by
+# case: a directory, a file without x, a script whose interpreter is
+# denied, an allowed script, a sealed rule.
+test_cli_check_agrees_with_launch_table() {
+    umask 022
+    local sh; sh=$(readlink -f /bin/sh)
+    mkdir -p "$WORK/bin/dir" "$WORK/other"
+    cp /usr/bin/touch "$WORK/bin/noexec"; chmod 644 "$WORK/bin/noexec"
+    printf '#!%s\ntouch "$1"\n' "$WORK/bin/denied-sh" > "$WORK/bin/script-denied"; chmod +x "$WORK/bin/script-denied"
+    cp "$sh" "$WORK/bin/denied-sh"
+    printf '#!%s\ntouch "$1"\n' "$sh" > "$WORK/bin/script-ok"; chmod +x "$WORK/bin/script-ok"
+    cp /usr/bin/touch "$WORK/bin/sealed"
+    cp /usr/bin/touch "$WORK/other/tool"
+    policy "deny $WORK/bin/denied-sh" "require $WORK/bin/sealed sha256=$(pin "$WORK/bin/sealed") sealed"
+    local case verdict ran n=0
+    for case in dir noexec script-denied script-ok sealed; do
+        rm -f "$WORK/ran"
+        "$LWCR" check --policy "$WORK/policy.d" "$WORK/bin/$case" > out 2>&1; verdict=$?
+        under "$BIN/launch_execve" "$WORK/bin/$case" "$WORK/ran" > /dev/null 2>&1
+        ran=1; [ -e "$WORK/ran" ] && ran=0
+        echo "$case: check=$verdict launch=$ran"
+        [ "$verdict" = "$ran" ] || { cat out; fail "$case: check says $verdict, the launch $ran (0 ran, 1 refused)"; return; }
+        n=$((n + 1))
+    done
+    pass "$n cases agree"
+}
+
+# Under lwcr exec --landlock, check says what the kernel will refuse: the
+# policy allows $WORK/other/tool (no rule matches), but only the
+# directories its rules name may execute.
+test_cli_check_agrees_with_launch_under_landlock() {
+    umask 022
+    local verdict ran
+    mkdir -p "$WORK/other"; cp /usr/bin/touch "$WORK/other/tool"
+    policy "allow $(dirname "$LWCR")/**" "allow /usr/**"
+    "$LWCR" exec --landlock --policy "$WORK/policy.d" -- /usr/bin/true 2> err
+    if grep -q 'has no Landlock' err; then skip "the kernel has no Landlock"; return; fi
+    rm -f "$WORK/ran"
+    "$LWCR" exec --landlock --policy "$WORK/policy.d" -- "$LWCR" check --policy "$WORK/policy.d" "$WORK/other/tool" > out 2>&1; verdict=$?
+    "$LWCR" exec --landlock --policy "$WORK/policy.d" -- "$BIN/launch_execve" "$WORK/other/tool" "$WORK/ran" > /dev/null 2>&1
+    ran=1; [ -e "$WORK/ran" ] && ran=0
+    echo "landlock: check=$verdict launch=$ran"; cat out
+    [ "$ran" = 1 ] || { fail "control: Landlock let the launch run"; return; }
+    [ "$verdict" = 1 ] || { fail "under Landlock, check says $verdict where the kernel refuses the launch"; return; }
+    grep -q "the kernel would refuse it" out || { fail "check does not say the kernel refuses it"; return; }
+    pass
+}

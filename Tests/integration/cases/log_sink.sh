@@ -245,3 +245,28 @@ PY
     [ -e "$WORK/ran" ] && { fail "denied tool ran"; return; }
     pass
 }
+
+# A file-size limit the caller set (RLIMIT_FSIZE) does not kill a launching
+# program with SIGXFSZ when its log line would exceed it: a denial still
+# returns, an audited launch still runs.
+test_log_file_size_limit_does_not_kill() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    run_limited() {
+        python3 - "$@" <<'PY'
+import os, resource, subprocess, sys
+errfile, cmd = sys.argv[1], sys.argv[2:]
+with open(errfile, "a") as f:
+    f.write("x\n"); f.flush()
+    r = subprocess.run(cmd, stderr=f, stdout=subprocess.DEVNULL, timeout=10,
+                       preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (1, 1)))
+print(f"rc={r.returncode}")
+PY
+    }
+    policy "deny $WORK/bin/tool"
+    run_limited "$WORK/err1" env LWCR_POLICY=$WORK/policy.d LD_PRELOAD=$LIB "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out; cat out
+    grep -q "^rc=[1-9]" out || { fail "the denied launch's caller did not simply fail: $(cat out) (-25 is SIGXFSZ)"; return; }
+    policy "mode audit" "deny $WORK/bin/tool"
+    run_limited "$WORK/err2" env LWCR_POLICY=$WORK/policy.d LD_PRELOAD=$LIB "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out; cat out
+    grep -q "^rc=0" out && [ -e "$WORK/ran" ] || { fail "the audited launch did not run: $(cat out)"; return; }
+    pass
+}

@@ -155,15 +155,20 @@ test_descriptor_launch_after_rename() {
     pass
 }
 
-# execveat(AT_EXECVE_CHECK) answers with the policy too, and never allows in doubt.
+# execveat(AT_EXECVE_CHECK) answers with the policy too, by the walk of a
+# launch (a script's interpreter counts), and never allows in doubt.
 test_execve_check_query() {
-    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
-    policy "deny $WORK/bin/tool"
-    under "$BIN/execve_check" "$WORK/bin/tool" > out 2> err; cat out err
-    grep -q '^result: errno=13$' out || { fail "a denied file passed AT_EXECVE_CHECK"; return; }
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"; cp "$(readlink -f /bin/sh)" "$WORK/bin/sh"
+    printf '#!%s\ntrue\n' "$WORK/bin/sh" > "$WORK/bin/script"; chmod +x "$WORK/bin/script"
+    policy "deny $WORK/bin/tool" "deny $WORK/bin/sh"
     under "$BIN/execve_check" /usr/bin/env > out 2> err; cat out err
     if grep -q '^result: errno=22$' out; then skip "this kernel has no AT_EXECVE_CHECK"; return; fi
     grep -q '^result: status=0$' out || { fail "an allowed file failed AT_EXECVE_CHECK"; return; }
+    under "$BIN/execve_check" "$WORK/bin/tool" > out 2> err; cat out err
+    grep -q '^result: errno=13$' out || { fail "a denied file passed AT_EXECVE_CHECK"; return; }
+    under "$BIN/execve_check" "$WORK/bin/script" > out 2> err; cat out err
+    grep -q '^result: errno=13$' out || { fail "a script whose interpreter is denied passed AT_EXECVE_CHECK"; return; }
+    grep -q "interpreter $WORK/bin/sh: denied by rule" err || { fail "no line naming the denied interpreter"; return; }
     LWCR_POLICY=$WORK/missing LD_PRELOAD=$LIB "$BIN/execve_check" /usr/bin/env > out 2> err; cat out err
     grep -q '^result: errno=13$' out || { fail "a broken policy answered yes"; return; }
     pass

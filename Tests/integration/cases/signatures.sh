@@ -55,6 +55,7 @@ test_signatures_many_keys_and_files() {
         make_signer "k$i"
         size=$(( (RANDOM % 5000) + 1 ))
         head -c "$size" /dev/urandom > "$WORK/bin/blob$i"
+        chmod +x "$WORK/bin/blob$i"  # check asks the kernel too, as a launch does
         alg=sha512; [ $((i % 2)) -eq 0 ] && alg=sha256
         ssh-keygen -q -Y sign -f "$WORK/keys/k$i" -n lwcr -O hashalg=$alg "$WORK/bin/blob$i" 2> /dev/null
         policy "$(signer_line "k$i")" "require $WORK/bin/blob$i signed-by=k$i"

@@ -1,0 +1,28 @@
+/// A walk that only explains: `lwcr check`, and execveat's
+/// AT_EXECVE_CHECK. It is the walk of a launch, the same gate, so the two
+/// cannot disagree; but where a launch would execute, the kernel is only
+/// asked whether it would (AT_EXECVE_CHECK, or mode and noexec before Linux
+/// 6.14: that is where Landlock, a missing x bit or a noexec mount answer).
+///
+/// `judging` is told of each file just before it is decided (its
+/// descriptor, or -1 when it could not be named; its name; its role), and
+/// `line` gets the decision lines a launch would log. C function pointers
+/// and a context pointer: nothing is captured, nothing allocated.
+struct Explain {
+    /// What a judged file is to the launch.
+    static let target: Int32 = 0
+    static let interpreter: Int32 = 1
+    static let loaderProgram: Int32 = 2
+
+    var context: UnsafeMutableRawPointer?
+    var judging: (@convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<UInt8>?, Int, Int32) -> Void)?
+    var line: (@convention(c) (UnsafeMutableRawPointer?, UnsafePointer<UInt8>?, Int) -> Void)?
+
+    init(context: UnsafeMutableRawPointer?,
+         judging: (@convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<UInt8>?, Int, Int32) -> Void)?,
+         line: (@convention(c) (UnsafeMutableRawPointer?, UnsafePointer<UInt8>?, Int) -> Void)?) {
+        self.context = context
+        self.judging = judging
+        self.line = line
+    }
+}
