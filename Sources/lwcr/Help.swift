@@ -78,10 +78,13 @@ enum Help {
     static let check: StaticString = """
     lwcr check [--policy DIR]... PATH...
 
-    Evaluates each PATH exactly as a launch would, with the same code, and
-    explains the decision: for every layer, the deciding rule (FILE:LINE) or the
-    default, and each fact of that rule with what it requires and what was
-    found. A #! script's interpreter is checked too.
+    Takes the very walk a launch of each PATH takes (the same code: regular
+    files only, #! interpreters, the dynamic loader's program, sealed copies)
+    without executing anything, and explains each decision: for every layer,
+    the deciding rule (FILE:LINE) or the default, and each fact of that rule
+    with what it requires and what was found. At the end the kernel is asked
+    whether it would execute the file (mode, noexec mounts, Landlock under
+    lwcr exec --landlock), as a launch would find out.
 
     Without --policy, the layers are those of LWCR_POLICY, as for a launch.
 
