@@ -396,9 +396,7 @@ public struct SHA256Digest: Equatable {
         var out: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         let ok = withUnsafeMutableBytes(of: &out) { o -> Bool in
             for i in 0..<32 {
-                let hi = hexValue(hex[2 * i])
-                let lo = hexValue(hex[2 * i + 1])
-                if hi > 0xF || lo > 0xF { return false }
+                guard let hi = Hex.value(hex[2 * i]), let lo = Hex.value(hex[2 * i + 1]) else { return false }
                 o[i] = hi &<< 4 | lo
             }
             return true
@@ -431,8 +429,8 @@ public struct SHA256Digest: Equatable {
         precondition(buffer.count >= 64, "SHA256Digest.writeHex needs 64 bytes")
         withUnsafeBytes { bytes in
             for i in 0..<32 {
-                buffer[2 * i] = hexDigit(bytes[i] &>> 4)
-                buffer[2 * i + 1] = hexDigit(bytes[i] & 0xF)
+                buffer[2 * i] = Hex.digit(bytes[i] &>> 4)
+                buffer[2 * i + 1] = Hex.digit(bytes[i] & 0xF)
             }
         }
     }
@@ -443,20 +441,4 @@ public struct SHA256Digest: Equatable {
         var copy = storage
         return Swift.withUnsafeBytes(of: &copy) { body($0) }
     }
-}
-
-/// Value of an ASCII hex digit, or 0xFF if `c` is not one.
-@inline(__always)
-private func hexValue(_ c: UInt8) -> UInt8 {
-    if c >= 0x30 && c <= 0x39 { return c &- 0x30 }        // '0'...'9'
-    if c >= 0x61 && c <= 0x66 { return c &- 0x61 &+ 10 }  // 'a'...'f'
-    if c >= 0x41 && c <= 0x46 { return c &- 0x41 &+ 10 }  // 'A'...'F'
-    return 0xFF
-}
-
-/// Lowercase ASCII hex digit for a nibble (0...15); arithmetic instead of a
-/// lookup string because a String would need the runtime.
-@inline(__always)
-private func hexDigit(_ nibble: UInt8) -> UInt8 {
-    nibble < 10 ? 0x30 &+ nibble : 0x61 &- 10 &+ nibble
 }

@@ -22,15 +22,11 @@ enum Verity {
         var difference: UInt8 = 0
         var i = 0
         while i < Int(size) {
-            let hi = hexValue(expected[2 * i]), lo = hexValue(expected[2 * i + 1])
+            // The parser admitted only hex digits (Hex.isHex).
+            let hi = Hex.value(expected[2 * i]) ?? 0, lo = Hex.value(expected[2 * i + 1]) ?? 0
             difference |= (hi << 4 | lo) ^ digest[i]
             i += 1
         }
         return difference == 0
-    }
-
-    static func hexValue(_ c: UInt8) -> UInt8 {
-        let l = c | 0x20
-        return l >= UInt8(ascii: "a") ? l - UInt8(ascii: "a") + 10 : c - UInt8(ascii: "0")
     }
 }

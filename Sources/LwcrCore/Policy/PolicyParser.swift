@@ -271,7 +271,7 @@ public struct PolicyParser {
             fact.kind = .group
         } else if w.hasPrefix("fsverity=") {
             let hex = w.slice(9, w.count)
-            if !(hex.count == 64 || hex.count == 128) || !isHex(hex) {
+            if !(hex.count == 64 || hex.count == 128) || !Hex.isHex(hex.raw) {
                 throw PolicyError(here, "fsverity= needs 64 (sha256) or 128 (sha512) hex digits, not", w)
             }
             fact.kind = .fsverity
@@ -304,14 +304,4 @@ public struct PolicyParser {
         }
         return fact
     }
-}
-
-func isHex(_ b: Bytes) -> Bool {
-    var i = 0
-    while i < b.count {
-        let c = b[i] | 0x20
-        if !((c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f"))) { return false }
-        i += 1
-    }
-    return true
 }

@@ -45,7 +45,7 @@ public enum PolicyText {
                 let e = word[i]
                 i += 1
                 if e == UInt8(ascii: "x") {
-                    guard i + 1 < word.count, let hi = hexValue(word[i]), let lo = hexValue(word[i + 1]) else {
+                    guard i + 1 < word.count, let hi = Hex.value(word[i]), let lo = Hex.value(word[i + 1]) else {
                         throw PolicyError(here, "\\x needs two hex digits", word)
                     }
                     i += 2
@@ -74,19 +74,11 @@ public enum PolicyText {
         return n
     }
 
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") { return c - UInt8(ascii: "0") }
-        let l = c | 0x20
-        if l >= UInt8(ascii: "a") && l <= UInt8(ascii: "f") { return l - UInt8(ascii: "a") + 10 }
-        return nil
-    }
-
     /// Writes `name` as one policy word meaning exactly those bytes: what
     /// `lwcr pin` and every other writer of policy lines use. `compiled`:
     /// `name` is a compiled pattern (wildcards kept, NUL-escaped literals
     /// written with a backslash); otherwise every byte is literal.
     public static func encode(_ name: Bytes, compiled: Bool = false, _ put: (UInt8) -> Void) {
-        let hex: StaticString = "0123456789abcdef"
         var i = 0
         while i < name.count {
             var c = name[i]
@@ -109,8 +101,8 @@ public enum PolicyText {
             } else {
                 put(backslash)
                 put(UInt8(ascii: "x"))
-                put(hex.utf8Start[Int(c >> 4)])
-                put(hex.utf8Start[Int(c & 15)])
+                put(Hex.digit(c >> 4))
+                put(Hex.digit(c & 15))
             }
         }
     }

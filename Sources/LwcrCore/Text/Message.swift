@@ -79,16 +79,15 @@ public struct Message {
     /// cannot forge a second log line, nor a control sequence reach a
     /// terminal. Other bytes, spaces included, are written as they are.
     public mutating func appendEscaped(_ b: Bytes) {
-        let hex: StaticString = "0123456789abcdef"
         var i = 0
         while i < b.count {
             let c = b[i]
             if c == UInt8(ascii: "\\") {
                 append("\\\\")
             } else if c < 0x20 || c > 0x7e {
+                var pair = (Hex.digit(c >> 4), Hex.digit(c & 15))
                 append("\\x")
-                append(Bytes(hex.utf8Start + Int(c >> 4), count: 1))
-                append(Bytes(hex.utf8Start + Int(c & 15), count: 1))
+                withUnsafeBytes(of: &pair) { append(Bytes($0)) }
             } else {
                 append(Bytes(b.base! + i, count: 1))
             }
