@@ -172,12 +172,14 @@ __attribute__((visibility("hidden"))) void arc4random_buf(void *buf, size_t n) {
 // (the kernel lets such a write through when SIGTTOU is blocked). A
 // SIGPIPE or SIGXFSZ the write raised (and only such: not one already
 // pending) is consumed; the write fails with EPIPE or EFBIG instead.
-long lwcr_write_unsignalled(int fd, const void *buf, size_t n) {
+long lwcr_write_unsignalled(int fd, const void *buf, size_t n) { return lwcr_pwrite_unsignalled(fd, buf, n, -1); }
+
+long lwcr_pwrite_unsignalled(int fd, const void *buf, size_t n, long offset) {
     unsigned long raised = 1UL << (SIGPIPE - 1) | 1UL << (SIGXFSZ - 1);
     unsigned long held = raised | 1UL << (SIGTTOU - 1), old = 0, before = 0, after = 0;
     syscall(SYS_rt_sigpending, &before, 8);
     if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &held, &old, 8) != 0) return -errno;
-    long r = syscall(SYS_write, fd, buf, n);
+    long r = offset < 0 ? syscall(SYS_write, fd, buf, n) : syscall(SYS_pwrite64, fd, buf, n, offset);
     int e = errno;
     if (r < 0) {
         syscall(SYS_rt_sigpending, &after, 8);

@@ -310,6 +310,8 @@ long lwcr_log_write(int fd, const void *buf, size_t n);
 // write(2) that raises no signal: SIGPIPE, SIGXFSZ and SIGTTOU are held
 // back during it (and consumed if it raised them); -EPIPE, -EFBIG instead.
 long lwcr_write_unsignalled(int fd, const void *buf, size_t n);
+// The same for pwrite(2): the sealed copy's memfd obeys RLIMIT_FSIZE too.
+long lwcr_pwrite_unsignalled(int fd, const void *buf, size_t n, long offset);
 
 // stdio streams for popen: only reached in the caller's own context, after
 // the child has been started.

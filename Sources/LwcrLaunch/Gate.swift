@@ -151,7 +151,7 @@ enum Gate {
                 // Copy, seal, and decide again on the copy's content: what
                 // runs is then what was checked, whatever happens to the file.
                 let copy = Sealed.copy(current)
-                if copy < 0 { return -copy }
+                if copy < 0 { return sealedCopyFailed(here, -copy, launch, via: via) }
                 fds.own(copy)
                 var again = false
                 if !verify(current, here, named: true, policy, launch.report, via: via, sealed: &again, content: copy) { return EACCES }
@@ -307,7 +307,7 @@ enum Gate {
                 let refused = mayExecute(program)
                 if refused != 0 { return refused }
                 let copy = Sealed.copy(program)
-                if copy < 0 { return -copy }
+                if copy < 0 { return sealedCopyFailed(here, -copy, launch, via: .empty) }
                 fds.own(copy)
                 var again = false
                 if !verify(program, here, named: true, policy, launch.report, via: .empty, sealed: &again, content: copy) { return EACCES }
@@ -317,6 +317,18 @@ enum Gate {
             guard let replacement = scriptName(handed, handedName, words, &wordsUsed) else { return E2BIG }
             return finalExec(loader, cString(""), AT_EMPTY_PATH, prefix, prefixCount, launch, replacing: index, with: replacement)
         }
+    }
+
+    /// A sealed rule whose copy cannot be made (no memory, a file-size
+    /// limit): the launch fails, saying why, since the rule asks that only
+    /// the copy run.
+    static func sealedCopyFailed(_ path: Bytes, _ e: Int32, _ launch: Launch, via: Bytes) -> Int32 {
+        var d = Decision()
+        d.allowed = false
+        d.finding.reason = .sealedCopy
+        d.finding.uid = UInt32(bitPattern: e)
+        launch.report.decision(d, path: path, via: via)
+        return e
     }
 
     static func denyLoaderProgram(_ program: Bytes, _ reason: Reason, _ launch: Launch) {
@@ -490,7 +502,8 @@ enum Sealed {
             if n == 0 { break }
             var written = 0
             while written < n {
-                let w = withUnsafeBytes(of: &buffer) { lwcr_pwrite(memfd, $0.baseAddress! + written, n - written, offset + written) }
+                // No SIGXFSZ: a memfd obeys the caller's file-size limit.
+                let w = withUnsafeBytes(of: &buffer) { lwcr_pwrite_unsignalled(memfd, $0.baseAddress! + written, n - written, offset + written) }
                 if w == -Int(EINTR) { continue }
                 if w <= 0 { _ = lwcr_close(memfd); return w < 0 ? Int32(w) : -EIO }
                 written += w

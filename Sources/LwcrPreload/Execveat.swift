@@ -34,13 +34,18 @@ enum ExecuteCheck {
             return failure(EACCES)
         case .policy(let policy):
             // A kernel without the flag refuses it before anything else.
+            let saved = lwcr_get_errno()
             if lwcr_execve_check(-1) == -EINVAL { return failure(EINVAL) }
             if path[0] == 0 && flags & AT_EMPTY_PATH == 0 { return failure(ENOENT) }
+            var st = stat()
+            if path[0] == 0 && lwcr_fstat(dirfd, &st) != 0 { return failure(EBADF) }
             var asking = launch
             asking.report.explain = Explain(context: nil, judging: nil, line: nil)  // log as a launch would
             let target: Gate.Target = path[0] == 0 ? .descriptor(dirfd) : .path(dirfd, path, flags & AT_SYMLINK_NOFOLLOW != 0)
             let e = Gate.run(target, policy.pointee, asking)
-            return e == 0 ? 0 : failure(e)
+            if e != 0 { return failure(e) }
+            lwcr_set_errno(saved)  // the kernel leaves errno alone on success
+            return 0
         }
     }
 }

@@ -72,7 +72,7 @@ enum Check {
                         return 2
                     }
                     indent(w.pointee.depth, &o)
-                    o.write("=> the kernel would refuse it: ")
+                    o.write(e == EACCES ? "=> the kernel would refuse it: " : "=> the launch would fail: ")
                     o.write(Bytes(cString: strerror(e)))
                     o.write(e == EACCES ? " (not a regular file, not executable, on a noexec mount, or refused by Landlock)\n" : "\n")
                     return 1

@@ -269,16 +269,7 @@ enum Lint {
     }
 
     static func report(_ dir: Bytes, _ e: PolicyError, _ o: inout Output) {
-        if e.location.file.isEmpty || e.location.file.hasPrefix("/") {
-            o.writeEscaped(e.location.file.isEmpty ? dir : e.location.file)
-        } else {
-            o.writeEscaped(dir); o.write("/"); o.writeEscaped(e.location.file)
-        }
-        if e.location.line > 0 { o.write(":"); o.write(Int(e.location.line)) }
-        o.write(": ")
-        o.write(e.message)
-        if e.code != 0 { o.write(" ("); o.write(errnoName(e.code)); o.write(")") }
-        if !e.detail.isEmpty { o.write(" '"); o.writeEscaped(e.detail); o.write("'") }
+        o.writePolicyError(e, in: dir)
         o.write("\n")
     }
 

@@ -87,11 +87,7 @@ struct LoadedPolicy {
         guard let e = policy.error else { return false }
         var o = Output.err
         o.write("lwcr: policy error: ")
-        o.write(e.location.file)
-        if e.location.line > 0 { o.write(":"); o.write(Int(e.location.line)) }
-        o.write(": ")
-        o.write(e.message)
-        if !e.detail.isEmpty { o.write(" '"); o.write(e.detail); o.write("'") }
+        o.writePolicyError(e, in: .empty)
         o.write("\n")
         o.flush()
         return true

@@ -51,6 +51,16 @@ struct Output {
         }
     }
 
+    /// A policy error as Message.appendPolicyError writes it.
+    mutating func writePolicyError(_ e: PolicyError, in directory: Bytes) {
+        var buffer = InlineArray<8192, UInt8>(repeating: 0)
+        withUnsafeMutableBytes(of: &buffer) { b in
+            var m = Message(b)
+            m.appendPolicyError(e, in: directory)
+            write(m.bytes)
+        }
+    }
+
     /// A name as a policy word meaning exactly it (see PolicyText);
     /// `compiled`: a rule's pattern, wildcards kept.
     mutating func writePolicyWord(_ b: Bytes, compiled: Bool = false) {

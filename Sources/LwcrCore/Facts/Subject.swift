@@ -135,6 +135,8 @@ public enum Reason: UInt8 {
     case unknownSigner
     /// The dynamic loader was given an option lwcr does not know.
     case loaderOption
+    /// A sealed rule's copy could not be made (errno in `uid`).
+    case sealedCopy
     /// The dynamic loader was given a program by a name without "/".
     case loaderProgramName
     /// The program given to the dynamic loader could not be opened to check it.

@@ -19,6 +19,8 @@ func errnoName(_ e: Int32) -> StaticString {
     case EMFILE: return "EMFILE: too many open files"
     case ENFILE: return "ENFILE: too many open files in the system"
     case ENAMETOOLONG: return "ENAMETOOLONG: name too long"
+    case EFBIG: return "EFBIG: over the file-size limit"
+    case ENOSPC: return "ENOSPC: no space left"
     default: return "error"
     }
 }
@@ -167,21 +169,50 @@ public struct Message {
         case .loaderProgramName: append("given to the dynamic loader without a path, which lwcr cannot check")
         case .loaderProgramUnopened: append("given to the dynamic loader, and lwcr cannot open it to check it")
         case .loaderOption: append("run with a loader option lwcr does not know, which could hide the program")
+        case .sealedCopy:
+            append("cannot make the sealed copy the rule asks to run (")
+            append(errnoName(Int32(bitPattern: f.uid)))
+            append(")")
         case .unnamed: append("cannot name the file by a path that still leads to it (renamed, deleted, or no /proc)")
         case .policyError:
             append("policy error: ")
-            append(d.errorMessage)
-            if d.errorCode != 0 {
-                append(" (")
-                append(errnoName(d.errorCode))
-                append(")")
-            }
-            if !d.errorDetail.isEmpty {
-                append(" '")
-                appendEscaped(d.errorDetail)
-                append("'")
-            }
+            appendErrorText(d.errorMessage, code: d.errorCode, detail: d.errorDetail)
         }
+    }
+
+    /// `MESSAGE (ERRNO) 'DETAIL'`: the one way a policy error reads, in a
+    /// log line, in `lwcr lint` and in the command's errors.
+    public mutating func appendErrorText(_ message: StaticString, code: Int32, detail: Bytes) {
+        append(message)
+        if code != 0 {
+            append(" (")
+            append(errnoName(code))
+            append(")")
+        }
+        if !detail.isEmpty {
+            append(" '")
+            appendEscaped(detail)
+            append("'")
+        }
+    }
+
+    /// `FILE[:LINE]: MESSAGE (ERRNO) 'DETAIL'`, as lint lists problems: a
+    /// file named within its layer is prefixed with `directory`.
+    public mutating func appendPolicyError(_ e: PolicyError, in directory: Bytes) {
+        let file = e.location.file
+        if file.isEmpty || file[0] == UInt8(ascii: "/") || directory.isEmpty {
+            appendEscaped(file.isEmpty ? directory : file)
+        } else {
+            appendEscaped(directory)
+            append("/")
+            appendEscaped(file)
+        }
+        if e.location.line > 0 {
+            append(":")
+            append(Int(e.location.line))
+        }
+        append(": ")
+        appendErrorText(e.message, code: e.code, detail: e.detail)
     }
 
     /// `lwcr: deny PATH: REASON [FILE:LINE]` (or `audit`), with a newline.

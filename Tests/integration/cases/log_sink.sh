@@ -270,3 +270,26 @@ PY
     grep -q "^rc=0" out && [ -e "$WORK/ran" ] || { fail "the audited launch did not run: $(cat out)"; return; }
     pass
 }
+
+# A sealed rule under the caller's file-size limit: the copy cannot be
+# made, and the launch fails with a line saying so; the launching program
+# is not killed by SIGXFSZ.
+test_sealed_copy_under_file_size_limit() {
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    policy "require $WORK/bin/tool sha256=$(pin "$WORK/bin/tool") sealed"
+    python3 - "$WORK" "$LIB" "$BIN/launch_execve" > out 2>&1 <<'PY'
+import os, resource, subprocess, sys
+work, lib, launcher = sys.argv[1:4]
+env = dict(os.environ, LWCR_POLICY=work + "/policy.d", LD_PRELOAD=lib)
+r = subprocess.run([launcher, work + "/bin/tool", work + "/ran"], env=env, capture_output=True, text=True, timeout=10,
+                   preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (1, 1)))
+print(f"rc={r.returncode}"); print(r.stderr, end="")
+PY
+    cat out
+    grep -q "^rc=[1-9]" out || { fail "the launching program did not simply fail: $(head -1 out) (-25 is SIGXFSZ)"; return; }
+    grep -q "cannot make the sealed copy the rule asks to run (EFBIG" out || { fail "no line saying why"; return; }
+    [ -e "$WORK/ran" ] && { fail "the tool ran without its sealed copy"; return; }
+    rm -f "$WORK/ran"; under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > /dev/null 2>&1
+    [ -e "$WORK/ran" ] || { fail "control: without the limit the sealed launch should run"; return; }
+    pass
+}
