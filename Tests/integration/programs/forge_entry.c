@@ -18,7 +18,9 @@ int main(int argc, char **argv) {
     struct stat st;
     uint64_t stx[32] = {0};
     if (fd < 0 || fstat(fd, &st) != 0 || syscall(SYS_statx, fd, "", AT_EMPTY_PATH, 0x4000, stx) != 0) { perror(argv[1]); return 1; }
-    if (!(*(uint32_t *)stx & 0x4000)) { fprintf(stderr, "no unique mount id\n"); return 1; }
+    uint32_t mask;
+    memcpy(&mask, stx, sizeof mask);
+    if (!(mask & 0x4000)) { fprintf(stderr, "no unique mount id\n"); return 1; }
     unsigned char e[128] = {0};
     uint32_t magic = 0x3243574c;
     uint64_t v[6] = {st.st_dev, st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_ctim.tv_sec, (uint64_t)st.st_ctim.tv_nsec, 0};
