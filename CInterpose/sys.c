@@ -84,7 +84,7 @@ int lwcr_clone_vfork(int (*fn)(void *), void *stack_top, void *arg, int extra_fl
 // prctl(2) is variadic.
 int lwcr_landlock_restrict_self(int ruleset) {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -errno;
-    return (int)lwcr_ret(syscall(446, ruleset, 0));
+    return (int)lwcr_ret(syscall(LWCR_SYS_landlock_restrict_self, ruleset, 0));
 }
 
 #ifndef LWCR_LIBDIR

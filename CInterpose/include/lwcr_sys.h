@@ -51,6 +51,16 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
+// System calls newer than the glibc headers we build against may know, by
+// their x86_64 numbers (fixed by the kernel's ABI).
+#define LWCR_SYS_openat2 437
+#define LWCR_SYS_faccessat2 439
+#define LWCR_SYS_landlock_create_ruleset 444
+#define LWCR_SYS_landlock_add_rule 445
+#define LWCR_SYS_landlock_restrict_self 446
+// execveat's "would you execute it?" flag (Linux 6.14).
+#define LWCR_AT_EXECVE_CHECK 0x10000
+
 static inline long lwcr_ret(long r) { return r == -1 ? -(long)errno : r; }
 
 static inline int lwcr_openat(int dirfd, const char *path, int flags, int mode) {
@@ -76,7 +86,7 @@ static inline long lwcr_readlink(const char *path, char *buf, size_t n) {
 // opens only if no component is a symlink. -ENOSYS on older kernels.
 static inline int lwcr_openat2_nolinks(int dirfd, const char *path, int flags) {
     struct { uint64_t flags, mode, resolve; } how = {(uint64_t)(unsigned)flags, 0, 0x04 | 0x02};
-    return (int)lwcr_ret(syscall(437, dirfd, path, &how, sizeof how));
+    return (int)lwcr_ret(syscall(LWCR_SYS_openat2, dirfd, path, &how, sizeof how));
 }
 static inline long lwcr_getcwd_raw(char *buf, size_t n) { return lwcr_ret(syscall(SYS_getcwd, buf, n)); }
 static inline long lwcr_readlinkat(int dirfd, const char *path, char *buf, size_t n) {
@@ -87,11 +97,11 @@ static inline long lwcr_readlinkat(int dirfd, const char *path, char *buf, size_
 // mounts, Landlock, LSMs) and executes nothing. -EINVAL before 6.14.
 static inline int lwcr_execve_check(int fd) {
     char *none[] = {0};
-    return (int)lwcr_ret(syscall(SYS_execveat, fd, "", none, none, AT_EMPTY_PATH | 0x10000));
+    return (int)lwcr_ret(syscall(SYS_execveat, fd, "", none, none, AT_EMPTY_PATH | LWCR_AT_EXECVE_CHECK));
 }
 // Before 6.14: execute permission for the effective ids (faccessat2, 5.8)...
 static inline int lwcr_may_execute_mode(int fd) {
-    return (int)lwcr_ret(syscall(439, fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS));
+    return (int)lwcr_ret(syscall(LWCR_SYS_faccessat2, fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS));
 }
 // ...and a mount that allows execution. 1 when noexec, 0 when not, -errno.
 static inline int lwcr_noexec_mount(int fd) {
@@ -215,7 +225,8 @@ int lwcr_clone_vfork(int (*fn)(void *), void *stack_top, void *arg, int extra_fl
 // glibc's private layout of posix_spawn_file_actions_t entries (posix/
 // spawn_int.h), stable since 2.3 with tags appended in 2.29, 2.34, 2.35. We
 // must read it to apply the caller's file actions in our own child; the
-// tags and sizes are checked by a test against the running glibc.
+// tags and sizes are checked against the running glibc by the
+// spawn_file_actions_layout test (Tests/integration/programs/spawn_layout.c).
 enum lwcr_spawn_tag {
     lwcr_spawn_do_close, lwcr_spawn_do_dup2, lwcr_spawn_do_open,
     lwcr_spawn_do_chdir, lwcr_spawn_do_fchdir, lwcr_spawn_do_closefrom,
@@ -241,14 +252,14 @@ static inline const struct lwcr_spawn_action *lwcr_file_actions(const posix_spaw
 // Landlock (Linux 5.13+) has no glibc wrappers: raw system calls. Only
 // LANDLOCK_ACCESS_FS_EXECUTE (1) is handled: lwcr restricts where programs
 // may be executed from, nothing else.
-static inline int lwcr_landlock_abi(void) { return (int)lwcr_ret(syscall(444, 0, 0, 1)); }
+static inline int lwcr_landlock_abi(void) { return (int)lwcr_ret(syscall(LWCR_SYS_landlock_create_ruleset, 0, 0, 1)); }
 static inline int lwcr_landlock_execute_ruleset(void) {
     struct { uint64_t handled_access_fs; } attr = {1};
-    return (int)lwcr_ret(syscall(444, &attr, sizeof attr, 0));
+    return (int)lwcr_ret(syscall(LWCR_SYS_landlock_create_ruleset, &attr, sizeof attr, 0));
 }
 static inline int lwcr_landlock_allow_execute_beneath(int ruleset, int dirfd) {
     struct __attribute__((packed)) { uint64_t allowed_access; int32_t parent_fd; } rule = {1, dirfd};
-    return (int)lwcr_ret(syscall(445, ruleset, 1, &rule, 0));
+    return (int)lwcr_ret(syscall(LWCR_SYS_landlock_add_rule, ruleset, 1, &rule, 0));
 }
 int lwcr_landlock_restrict_self(int ruleset);
 
@@ -318,35 +329,7 @@ long lwcr_pwrite_unsignalled(int fd, const void *buf, size_t n, long offset);
 static inline FILE *lwcr_fdopen(int fd, const char *mode) { return fdopen(fd, mode); }
 static inline int lwcr_fclose(FILE *f) { return fclose(f); }
 
+// The preloaded library's process state (CInterpose/preload/state.c).
+#include "lwcr_state.h"
+
 #endif
-
-// ---- Preload-only state and helpers (defined in CInterpose/preload) ----
-
-// What the process had at load time, captured by the constructor so that a
-// program changing its own environment cannot change what its children get.
-// Fixed storage: a C global is statically zero, where a Swift global would
-// be initialised lazily behind a once-lock.
-char *lwcr_state_library(void);   // absolute path of this library when it came from LD_PRELOAD, else ""
-char *lwcr_state_layers(void);    // LWCR_POLICY with each directory made absolute, else ""
-char *lwcr_state_log(void);       // LWCR_LOG, else ""
-char *lwcr_state_layers_given(void); // LWCR_POLICY as given, when it differs from lwcr_state_layers
-void **lwcr_state_policy(void);   // the published policy, NULL until the first launch
-size_t lwcr_state_capacity(void); // the size of each of the buffers above
-void **lwcr_state_spawn_stack(void); // a spawn stack kept for reuse, or NULL
-int *lwcr_state_system_seen(void);  // whether the system policy directory existed at start
-
-// The path of the shared object that contains this function.
-int lwcr_self_path(char *buf, size_t n);
-char *lwcr_getcwd(char *buf, size_t n);
-
-// Runs fn(ctx, buf) with `size` bytes of stack: the launch path builds argv
-// and envp arrays whose size only the caller knows, and may not allocate.
-int lwcr_with_stack(size_t size, int (*fn)(void *ctx, void *buf), void *ctx);
-
-#include <stdlib.h>
-
-// popen streams: which FILE belongs to which child, for pclose and for
-// closing other streams in a new popen child (POSIX requires it).
-struct lwcr_popen_slot { void *file; int pid; int fd_plus_one; };
-struct lwcr_popen_slot *lwcr_popen_slots(void);
-int lwcr_popen_slot_count(void);

@@ -131,7 +131,7 @@ enum Gate {
                 return EACCES
             }
             if current < 0 { return -current }
-            fds.own(current)
+            if !fds.own(current) { return EMFILE }
         case .descriptor(let fd):
             current = fd
             owned = false
@@ -152,7 +152,7 @@ enum Gate {
                 // runs is then what was checked, whatever happens to the file.
                 let copy = Sealed.copy(current)
                 if copy < 0 { return sealedCopyFailed(here, -copy, launch, via: via) }
-                fds.own(copy)
+                if !fds.own(copy) { return EMFILE }
                 var again = false
                 if !verify(current, here, named: true, policy, launch.report, via: via, sealed: &again, content: copy) { return EACCES }
                 current = copy
@@ -234,7 +234,7 @@ enum Gate {
                 return EACCES
             }
             if current < 0 { return -current }
-            fds.own(current)
+            if !fds.own(current) { return EMFILE }
             owned = true
             depth += 1
         }
@@ -297,7 +297,7 @@ enum Gate {
                 denyLoaderProgram(Bytes(cString: word(index)), .loaderProgramUnopened, launch)
                 return -program
             }
-            fds.own(program)
+            if !fds.own(program) { return EMFILE }
             let here = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<nameCount]))
             var sealed = false
             if !verify(program, here, named: true, policy, launch.report, via: .empty, sealed: &sealed, role: Explain.loaderProgram) { return EACCES }
@@ -308,7 +308,7 @@ enum Gate {
                 if refused != 0 { return refused }
                 let copy = Sealed.copy(program)
                 if copy < 0 { return sealedCopyFailed(here, -copy, launch, via: .empty) }
-                fds.own(copy)
+                if !fds.own(copy) { return EMFILE }
                 var again = false
                 if !verify(program, here, named: true, policy, launch.report, via: .empty, sealed: &again, content: copy) { return EACCES }
                 handed = copy
@@ -516,13 +516,21 @@ enum Sealed {
     }
 }
 
-/// Descriptors a launch opened, closed when it fails.
+/// Descriptors a launch opened, closed when it fails. Full, it refuses
+/// (and closes) the descriptor, so the launch fails rather than leaks.
 struct OwnedDescriptors {
     var fds = InlineArray<16, Int32>(repeating: -1)
     var count = 0
 
-    mutating func own(_ fd: Int32) {
-        if count < 16 { fds[count] = fd; count += 1 }
+    /// False (the descriptor closed) when there is no room to remember it.
+    mutating func own(_ fd: Int32) -> Bool {
+        if count == 16 {
+            _ = lwcr_close(fd)
+            return false
+        }
+        fds[count] = fd
+        count += 1
+        return true
     }
 
     func closeAll() {

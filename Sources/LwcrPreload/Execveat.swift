@@ -5,7 +5,7 @@ import CInterpose
 @_cdecl("execveat")
 public func interposed_execveat(_ dirfd: Int32, _ path: UnsafePointer<CChar>?, _ argv: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
                           _ envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?, _ flags: Int32) -> Int32 {
-    let executeCheck: Int32 = 0x10000
+    let executeCheck = LWCR_AT_EXECVE_CHECK
     guard let path else { return failure(EFAULT) }
     if flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | executeCheck) != 0 { return failure(EINVAL) }
     let launch = Launch(argv: argv, envp: envp, report: .direct, shellFallback: false)

@@ -440,7 +440,7 @@ final class Ed25519Tests: XCTestCase {
             keys.append((pem, Array(spki.suffix(32))))
         }
 
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom()
         for n in 0..<20 {
             // OpenSSL 3.0's `pkeyutl -rawin` cannot read an empty file, so
             // lengths start at 1 (RFC TEST 1 covers the empty message).
@@ -458,21 +458,21 @@ final class Ed25519Tests: XCTestCase {
             let signature = [UInt8](try Data(contentsOf: URL(fileURLWithPath: sigPath)))
             XCTAssertEqual(signature.count, 64)
 
-            XCTAssertTrue(verify(signature, message, key.raw), "message \(n), length \(length)")
-            XCTAssertFalse(verify(signature, message, otherKey.raw), "message \(n) other key")
+            XCTAssertTrue(verify(signature, message, key.raw), "message \(n), length \(length) (\(rng.replay))")
+            XCTAssertFalse(verify(signature, message, otherKey.raw), "message \(n) other key (\(rng.replay))")
 
             let sigBit = Int.random(in: 0..<512, using: &rng)
             var badSignature = signature
             badSignature[sigBit / 8] ^= 1 << UInt8(sigBit % 8)
-            XCTAssertFalse(verify(badSignature, message, key.raw), "message \(n) sig bit \(sigBit)")
+            XCTAssertFalse(verify(badSignature, message, key.raw), "message \(n) sig bit \(sigBit) (\(rng.replay))")
 
             let msgBit = Int.random(in: 0..<(length * 8), using: &rng)
             var badMessage = message
             badMessage[msgBit / 8] ^= 1 << UInt8(msgBit % 8)
-            XCTAssertFalse(verify(signature, badMessage, key.raw), "message \(n) msg bit \(msgBit)")
+            XCTAssertFalse(verify(signature, badMessage, key.raw), "message \(n) msg bit \(msgBit) (\(rng.replay))")
 
-            XCTAssertFalse(verify(signature, message + [0], key.raw), "message \(n) extended")
-            XCTAssertFalse(verify(signature, Array(message.dropLast()), key.raw), "message \(n) truncated")
+            XCTAssertFalse(verify(signature, message + [0], key.raw), "message \(n) extended (\(rng.replay))")
+            XCTAssertFalse(verify(signature, Array(message.dropLast()), key.raw), "message \(n) truncated (\(rng.replay))")
 
             let s = Array(signature[32...])
             XCTAssertFalse(verify(Array(signature[..<32]) + add32(s, groupOrder), message, key.raw),

@@ -129,3 +129,27 @@ func sha256Hex(_ s: String) -> String {
     out.withUnsafeMutableBytes { h.finalize().writeHex(into: $0) }
     return String(decoding: out, as: UTF8.self)
 }
+
+/// Random tests that can be repeated: SplitMix64 from a seed, LWCR_TEST_SEED
+/// or a new one, which the failing assertion's message names.
+struct SeededRandom: RandomNumberGenerator {
+    let seed: UInt64
+    private var state: UInt64
+
+    init() {
+        let given = ProcessInfo.processInfo.environment["LWCR_TEST_SEED"].flatMap { UInt64($0) }
+        seed = given ?? UInt64.random(in: 0...UInt64.max)
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+
+    /// For assertion messages: how to run the same test again.
+    var replay: String { "LWCR_TEST_SEED=\(seed)" }
+}

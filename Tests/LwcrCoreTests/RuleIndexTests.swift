@@ -7,7 +7,7 @@ final class RuleIndexTests: XCTestCase {
     /// The index finds exactly the rule a scan from the last rule backwards
     /// finds, for random patterns (literal, *, **, ?) and random paths.
     func testIndexAgreesWithScan() throws {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom()
         let parts = ["usr", "bin", "opt", "a", "b", "tmp", "x"]
         func component() -> String {
             switch Int.random(in: 0..<10, using: &rng) {
@@ -36,7 +36,7 @@ final class RuleIndexTests: XCTestCase {
             let p = f.bytes(path)
             let a = Decider.rule(for: p, in: indexed).map { $0.location.line } ?? 0
             let b = Decider.rule(for: p, in: unindexed).map { $0.location.line } ?? 0
-            XCTAssertEqual(a, b, path)
+            XCTAssertEqual(a, b, "\(path) (\(rng.replay))")
             if a != b { return }
         }
     }

@@ -148,3 +148,12 @@ for mode in [b"r", b"w", b"re", b"er", b"rr", b"rw", b"x", b""]:
     done
     pass
 }
+
+# The private glibc layout of posix_spawn file actions that the spawn
+# engine reads (lwcr_sys.h) matches the running glibc, for every action
+# glibc can record.
+test_spawn_file_actions_layout() {
+    "$BIN/spawn_layout" > out 2>&1; local status=$?; cat out
+    [ "$status" = 0 ] || { fail "the file-action layout differs from this glibc's"; return; }
+    pass "$(tail -1 out)"
+}

@@ -1,0 +1,38 @@
+// Process-wide state of the preloaded library and of the lwcr command
+// (CInterpose/preload/state.c): what the constructor captured, the
+// published policy, the spawn stack, the popen table.
+#ifndef LWCR_STATE_H
+#define LWCR_STATE_H
+
+#include <stddef.h>
+#include <stdlib.h>
+
+// What the process had at load time, captured by the constructor so that a
+// program changing its own environment cannot change what its children get.
+// Fixed storage: a C global is statically zero, where a Swift global would
+// be initialised lazily behind a once-lock.
+char *lwcr_state_library(void);   // absolute path of this library when it came from LD_PRELOAD, else ""
+char *lwcr_state_layers(void);    // LWCR_POLICY with each directory made absolute, else ""
+char *lwcr_state_log(void);       // LWCR_LOG, else ""
+char *lwcr_state_layers_given(void); // LWCR_POLICY as given, when it differs from lwcr_state_layers
+void **lwcr_state_policy(void);   // the published policy, NULL until the first launch
+size_t lwcr_state_capacity(void); // the size of each of the buffers above
+void **lwcr_state_spawn_stack(void); // a spawn stack kept for reuse, or NULL
+int *lwcr_state_system_seen(void);  // whether the system policy directory existed at start
+
+// The path of the shared object that contains this function.
+int lwcr_self_path(char *buf, size_t n);
+char *lwcr_getcwd(char *buf, size_t n);
+
+// Runs fn(ctx, buf) with `size` bytes of stack: the launch path builds argv
+// and envp arrays whose size only the caller knows, and may not allocate.
+int lwcr_with_stack(size_t size, int (*fn)(void *ctx, void *buf), void *ctx);
+
+
+// popen streams: which FILE belongs to which child, for pclose and for
+// closing other streams in a new popen child (POSIX requires it).
+struct lwcr_popen_slot { void *file; int pid; int fd_plus_one; };
+struct lwcr_popen_slot *lwcr_popen_slots(void);
+int lwcr_popen_slot_count(void);
+
+#endif
