@@ -92,17 +92,12 @@ int lwcr_landlock_restrict_self(int ruleset) {
 #endif
 const char *lwcr_installed_library(void) { return LWCR_LIBDIR "/liblwcr.so"; }
 
-pid_t lwcr_fork(void) { return fork(); }
 
 #ifndef LWCR_CACHEDIR
 #define LWCR_CACHEDIR "/var/cache/lwcr"
 #endif
-// getenv only reads environ: no lock, no allocation. A directory named
-// here is trusted only if root's (see VerificationCache.swift).
-const char *lwcr_cache_directory(void) {
-    const char *e = lwcr_secure_execution() ? 0 : getenv("LWCR_CACHE");
-    return e && *e ? e : LWCR_CACHEDIR;
-}
+// The built-in verification cache directory (CACHEDIR, a build setting).
+const char *lwcr_cache_builtin(void) { return LWCR_CACHEDIR; }
 
 #include <sys/auxv.h>
 // getauxval reads the saved auxiliary vector: no lock, no allocation.

@@ -22,7 +22,6 @@ int *lwcr_state_system_seen(void);  // whether the system policy directory exist
 
 // The path of the shared object that contains this function.
 int lwcr_self_path(char *buf, size_t n);
-char *lwcr_getcwd(char *buf, size_t n);
 
 // Runs fn(ctx, buf) with `size` bytes of stack: the launch path builds argv
 // and envp arrays whose size only the caller knows, and may not allocate.

@@ -266,17 +266,14 @@ int lwcr_landlock_restrict_self(int ruleset);
 // Where `make install` puts the library (LIBDIR), for a lwcr command that
 // cannot find it beside itself (no /proc in a bare chroot).
 const char *lwcr_installed_library(void);
-pid_t lwcr_fork(void);
 
 // SHA-256 compression with the x86 SHA extensions (CInterpose/sha256_ni.c).
 int lwcr_sha256_accelerated(void);
 void lwcr_sha256_force_portable(int portable);
 void lwcr_sha256_ni_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
 
-// The verification cache's directory: LWCR_CACHE or /var/cache/lwcr
-// (its trust is checked by the caller, not assumed); never LWCR_CACHE in
-// secure-execution mode.
-const char *lwcr_cache_directory(void);
+// The built-in verification cache directory (CACHEDIR: /var/cache/lwcr).
+const char *lwcr_cache_builtin(void);
 
 // Secure-execution mode (getauxval(AT_SECURE): setuid, setgid, file
 // capabilities): the environment is the caller's, who may be less
@@ -324,10 +321,6 @@ long lwcr_write_unsignalled(int fd, const void *buf, size_t n);
 // The same for pwrite(2): the sealed copy's memfd obeys RLIMIT_FSIZE too.
 long lwcr_pwrite_unsignalled(int fd, const void *buf, size_t n, long offset);
 
-// stdio streams for popen: only reached in the caller's own context, after
-// the child has been started.
-static inline FILE *lwcr_fdopen(int fd, const char *mode) { return fdopen(fd, mode); }
-static inline int lwcr_fclose(FILE *f) { return fclose(f); }
 
 // The preloaded library's process state (CInterpose/preload/state.c).
 #include "lwcr_state.h"

@@ -49,10 +49,6 @@ int lwcr_self_path(char *buf, size_t n) {
     return s.found ? 0 : -1;
 }
 
-char *lwcr_getcwd(char *buf, size_t n) {
-    return syscall(SYS_getcwd, buf, n) < 0 ? 0 : buf;
-}
-
 int lwcr_with_stack(size_t size, int (*fn)(void *ctx, void *buf), void *ctx) {
     void *buf = __builtin_alloca(size);
     return fn(ctx, buf);

@@ -26,7 +26,7 @@ func copyLayers(_ value: Bytes, into out: UnsafeMutablePointer<CChar>, _ capacit
             if dir[0] != UInt8(ascii: "/") {
                 if cwdBytes.isEmpty {
                     let p = c.baseAddress!.assumingMemoryBound(to: CChar.self)
-                    guard lwcr_getcwd(p, c.count) != nil else { return false }
+                    guard lwcr_getcwd_raw(p, c.count) > 0 else { return false }
                     cwdBytes = Bytes(cString: p)
                 }
                 parts[0] = cwdBytes
@@ -61,7 +61,7 @@ func absolutize(_ path: UnsafeMutablePointer<CChar>, _ capacity: Int) -> Bool {
     return withUnsafeMutableBytes(of: &saved) { s -> Bool in
         if relative.count >= s.count { return false }
         s.copyMemory(from: relative.raw)
-        guard lwcr_getcwd(path, capacity) != nil else { return false }
+        guard lwcr_getcwd_raw(path, capacity) > 0 else { return false }
         var n = Bytes(cString: path).count
         if n + 1 + relative.count >= capacity { return false }
         path[n] = CChar(UInt8(ascii: "/")); n += 1

@@ -6,7 +6,7 @@ import CInterpose
 public func interposed_pclose(_ stream: OpaquePointer?) -> Int32 {
     guard let stream else { return failure(EINVAL) }
     let pid = PopenStreams.forget(UnsafeMutableRawPointer(stream))
-    _ = lwcr_fclose(UnsafeMutablePointer(stream))
+    _ = fclose(UnsafeMutablePointer(stream))
     guard let pid else { return failure(ECHILD) }
     var status: Int32 = 0
     while true {

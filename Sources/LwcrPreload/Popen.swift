@@ -47,7 +47,7 @@ public func interposed_popen(_ command: UnsafePointer<CChar>?, _ mode: UnsafePoi
         return nil
     }
     let modeString: StaticString = reading ? "r" : "w"
-    guard let file = lwcr_fdopen(parentEnd, UnsafeRawPointer(modeString.utf8Start).assumingMemoryBound(to: CChar.self)) else {
+    guard let file = fdopen(parentEnd, UnsafeRawPointer(modeString.utf8Start).assumingMemoryBound(to: CChar.self)) else {
         _ = lwcr_close(parentEnd)
         var status: Int32 = 0
         while lwcr_wait4(pid, &status, 0) == -EINTR {}
@@ -55,7 +55,7 @@ public func interposed_popen(_ command: UnsafePointer<CChar>?, _ mode: UnsafePoi
         return nil
     }
     if !PopenStreams.remember(UnsafeMutableRawPointer(file), pid: pid, fd: parentEnd) {
-        _ = lwcr_fclose(file)
+        _ = fclose(file)
         var status: Int32 = 0
         while lwcr_wait4(pid, &status, 0) == -EINTR {}
         lwcr_set_errno(EMFILE)

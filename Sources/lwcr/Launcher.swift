@@ -31,7 +31,7 @@ enum Launcher {
             let e = PathSearch.execute(program, Launch(argv: argv, envp: UnsafePointer(lwcr_environ()), report: .direct, shellFallback: true))
             return failed(command, program, e)
         }
-        let pid = lwcr_fork()
+        let pid = fork()
         if pid < 0 { complain(text(command), text(": fork: "), Bytes(cString: strerror(lwcr_get_errno()))); return 2 }
         if pid == 0 {
             let e = PathSearch.execute(program, Launch(argv: argv, envp: UnsafePointer(lwcr_environ()), report: .direct, shellFallback: true))

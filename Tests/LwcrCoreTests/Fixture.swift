@@ -38,6 +38,8 @@ final class Fixture {
         layer.ruleCount = parser.ruleCount
         layer.signers = parser.signers
         layer.signerCount = parser.signerCount
+        // As the loader does: decisions in tests go through the index too.
+        layer.index = RuleIndex.build(parser.rules, parser.ruleCount, &arena)
         return layer
     }
 

@@ -206,9 +206,18 @@ public enum VerificationCache {
         }
     }
 
+    /// LWCR_CACHE, or the built-in directory; never LWCR_CACHE in
+    /// secure-execution mode, where the environment is the caller's. Trusted
+    /// only if it passes entryName's checks, whoever named it. (getenv only
+    /// reads environ: no lock, no allocation.)
+    static var directory: Bytes {
+        if !lwcr_secure_execution(), let e = getenv(cString("LWCR_CACHE")), e[0] != 0 { return Bytes(cString: e) }
+        return Bytes(cString: lwcr_cache_builtin())
+    }
+
     /// DIR/<dev>-<ino>, where DIR is trusted (see above); false otherwise.
     static func entryName(_ st: stat, _ out: UnsafeMutableRawBufferPointer) -> Bool {
-        let dir = Bytes(cString: lwcr_cache_directory())
+        let dir = directory
         if dir.isEmpty || dir[0] != UInt8(ascii: "/") { return false }
         var d = stat()
         if withPath(dir, { lwcr_fstatat(AT_FDCWD, $0, &d, AT_SYMLINK_NOFOLLOW) }) != 0 { return false }
