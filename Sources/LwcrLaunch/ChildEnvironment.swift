@@ -114,7 +114,7 @@ struct ChildEnvironment {
             var i = 0
             while i < b.count { text.pointee = CChar(b[i]); text += 1; i += 1 }
         }
-        put(Bytes(name.utf8Start, count: name.utf8CodeUnitCount))
+        put(Bytes(name))
         put(first)
         if !second.isEmpty {
             text.pointee = CChar(UInt8(ascii: ":")); text += 1

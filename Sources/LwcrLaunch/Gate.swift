@@ -27,6 +27,8 @@ enum Gate {
     /// Words that may replace argv[0]: two per interpreter level, and the script.
     static let maxPrefix = 12
     static let openFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY
+    /// What runs a file the kernel cannot execute (execvp's rule).
+    static let shell: StaticString = "/bin/sh"
     /// The most stack the argv and envp copies of one launch may take.
     static let maxArrays = 2 << 20
 
@@ -69,8 +71,7 @@ enum Gate {
         let e = finalExec(dirfd, path, noFollow ? AT_SYMLINK_NOFOLLOW : 0, nil, 0, launch)
         if e != ENOEXEC || !launch.shellFallback { return e }
         var prefix = InlineArray<2, UnsafeMutablePointer<CChar>?>(repeating: nil)
-        let sh: StaticString = "/bin/sh"
-        prefix[0] = UnsafeMutablePointer(mutating: UnsafeRawPointer(sh.utf8Start).assumingMemoryBound(to: CChar.self))
+        prefix[0] = UnsafeMutablePointer(mutating: cString(shell))
         prefix[1] = UnsafeMutablePointer(mutating: path)
         let shell = prefix[0]!
         return withUnsafeMutableBytes(of: &prefix) { p in
@@ -144,17 +145,8 @@ enum Gate {
             if !verify(current, here, named: nameCount >= 0, policy, launch.report, via: via, sealed: &sealed,
                        role: depth == 0 ? Explain.target : Explain.interpreter) { return EACCES }
             if sealed {
-                // The copy is executable whatever the file's mode or mount:
-                // ask the kernel about the file itself first.
-                let refused = mayExecute(current)
-                if refused != 0 { return refused }
-                // Copy, seal, and decide again on the copy's content: what
-                // runs is then what was checked, whatever happens to the file.
-                let copy = Sealed.copy(current)
-                if copy < 0 { return sealedCopyFailed(here, -copy, launch, via: via) }
-                if !fds.own(copy) { return EMFILE }
-                var again = false
-                if !verify(current, here, named: true, policy, launch.report, via: via, sealed: &again, content: copy) { return EACCES }
+                let copy = sealedCopy(current, here, policy, launch, via: via, &fds)
+                if copy < 0 { return -copy }
                 current = copy
                 owned = true
                 if depth == 0 && nameCount > 0 {
@@ -219,8 +211,7 @@ enum Gate {
                 if e != ENOEXEC || !fallback || depth != 0 { return e }
                 // execvp's rule: what the kernel cannot execute, /bin/sh runs.
                 fallback = false
-                let sh: StaticString = "/bin/sh"
-                guard let shWord = store(Bytes(sh.utf8Start, count: sh.utf8CodeUnitCount), words, &wordsUsed),
+                guard let shWord = store(Bytes(shell), words, &wordsUsed),
                       let fdPath = scriptName(current, nameCount >= 0 ? here : .empty, words, &wordsUsed) else { return E2BIG }
                 prefix[0] = shWord
                 prefix[1] = fdPath
@@ -304,19 +295,31 @@ enum Gate {
             var handed = program
             var handedName = here
             if sealed {
-                let refused = mayExecute(program)
-                if refused != 0 { return refused }
-                let copy = Sealed.copy(program)
-                if copy < 0 { return sealedCopyFailed(here, -copy, launch, via: .empty) }
-                if !fds.own(copy) { return EMFILE }
-                var again = false
-                if !verify(program, here, named: true, policy, launch.report, via: .empty, sealed: &again, content: copy) { return EACCES }
+                let copy = sealedCopy(program, here, policy, launch, via: .empty, &fds)
+                if copy < 0 { return -copy }
                 handed = copy
                 handedName = .empty  // handed over as /dev/fd/N
             }
             guard let replacement = scriptName(handed, handedName, words, &wordsUsed) else { return E2BIG }
             return finalExec(loader, cString(""), AT_EMPTY_PATH, prefix, prefixCount, launch, replacing: index, with: replacement)
         }
+    }
+
+    /// A sealed rule's launch: the copy is executable whatever the file's
+    /// mode or mount, so the kernel is asked about the file itself first;
+    /// then the content is copied, sealed, and decided again on the copy,
+    /// so what runs is what was checked, whatever happens to the file. The
+    /// copy's descriptor (owned by `fds`), or -errno.
+    static func sealedCopy(_ fd: Int32, _ path: Bytes, _ policy: Policy, _ launch: Launch, via: Bytes,
+                           _ fds: inout OwnedDescriptors) -> Int32 {
+        let refused = mayExecute(fd)
+        if refused != 0 { return -refused }
+        let copy = Sealed.copy(fd)
+        if copy < 0 { return -sealedCopyFailed(path, -copy, launch, via: via) }
+        if !fds.own(copy) { return -EMFILE }
+        var again = false
+        if !verify(fd, path, named: true, policy, launch.report, via: via, sealed: &again, content: copy) { return -EACCES }
+        return copy
     }
 
     /// A sealed rule whose copy cannot be made (no memory, a file-size

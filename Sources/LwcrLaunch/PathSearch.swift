@@ -13,7 +13,7 @@ enum PathSearch {
             return Gate.execute(dirfd: AT_FDCWD, path: file, noFollow: false, launch)
         }
         let defaultPath: StaticString = "/bin:/usr/bin"
-        let path = getenv("PATH").map { Bytes(cString: $0) } ?? Bytes(defaultPath.utf8Start, count: defaultPath.utf8CodeUnitCount)
+        let path = getenv(cString("PATH")).map { Bytes(cString: $0) } ?? Bytes(defaultPath)
         if name.count > 255 { return ENAMETOOLONG }
         var buffer = InlineArray<4097, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &buffer) { b -> Int32 in

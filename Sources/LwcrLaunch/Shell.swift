@@ -5,7 +5,6 @@ import CInterpose
 enum Shell {
     static func run(_ command: UnsafePointer<CChar>, attributes: SpawnAttributes, pipe: (Int32, Int32)? = nil,
                     started: (pid_t) -> Void) -> Int32 {
-        let sh: StaticString = "/bin/sh"
         let name: StaticString = "sh"
         let dashC: StaticString = "-c"
         var argv = InlineArray<4, UnsafeMutablePointer<CChar>?>(repeating: nil)
@@ -13,7 +12,7 @@ enum Shell {
         argv[1] = mutable(dashC)
         argv[2] = UnsafeMutablePointer(mutating: command)
         return withUnsafeMutableBytes(of: &argv) { a in
-            var request = SpawnRequest(path: UnsafePointer(mutable(sh)), search: false, actions: nil, attributes: attributes,
+            var request = SpawnRequest(path: cString(Gate.shell), search: false, actions: nil, attributes: attributes,
                                        argv: UnsafePointer(a.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)),
                                        envp: UnsafePointer(lwcr_environ()))
             request.pipe = pipe
@@ -27,6 +26,6 @@ enum Shell {
     }
 
     static func mutable(_ s: StaticString) -> UnsafeMutablePointer<CChar> {
-        UnsafeMutablePointer(mutating: UnsafeRawPointer(s.utf8Start).assumingMemoryBound(to: CChar.self))
+        UnsafeMutablePointer(mutating: cString(s))
     }
 }

@@ -47,7 +47,7 @@ public func interposed_popen(_ command: UnsafePointer<CChar>?, _ mode: UnsafePoi
         return nil
     }
     let modeString: StaticString = reading ? "r" : "w"
-    guard let file = fdopen(parentEnd, UnsafeRawPointer(modeString.utf8Start).assumingMemoryBound(to: CChar.self)) else {
+    guard let file = fdopen(parentEnd, cString(modeString)) else {
         _ = lwcr_close(parentEnd)
         var status: Int32 = 0
         while lwcr_wait4(pid, &status, 0) == -EINTR {}

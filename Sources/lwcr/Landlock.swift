@@ -47,7 +47,7 @@ enum Landlock {
             var name = InlineArray<4097, UInt8>(repeating: 0)
             withUnsafeMutableBytes(of: &name) { n in
                 var count = 0
-                let fd = PathWalk.open(AT_FDCWD, UnsafeRawPointer(loader.utf8Start).assumingMemoryBound(to: CChar.self),
+                let fd = PathWalk.open(AT_FDCWD, cString(loader),
                                        flags: O_PATH | O_CLOEXEC, noFollow: false, into: n, &count)
                 if fd < 0 { return }
                 _ = lwcr_close(fd)

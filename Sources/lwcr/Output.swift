@@ -22,7 +22,7 @@ struct Output {
         }
     }
 
-    mutating func write(_ s: StaticString) { write(Bytes(s.utf8Start, count: s.utf8CodeUnitCount)) }
+    mutating func write(_ s: StaticString) { write(Bytes(s)) }
 
     mutating func write(_ n: Int) {
         var digits = InlineArray<24, UInt8>(repeating: 0)
@@ -104,7 +104,7 @@ func complain(_ parts: Bytes...) {
     e.flush()
 }
 
-func text(_ s: StaticString) -> Bytes { Bytes(s.utf8Start, count: s.utf8CodeUnitCount) }
+func text(_ s: StaticString) -> Bytes { Bytes(s) }
 
 /// A 1 MiB buffer for hashing whole files: the command is not the launch
 /// path, and large reads make `lwcr pin` of a big file as fast as openssl.

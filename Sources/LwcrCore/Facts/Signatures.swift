@@ -70,8 +70,8 @@ public enum Signatures {
 
     /// The base64 between the armor lines, decoded.
     static func dearmor(_ text: Bytes, _ out: UnsafeMutableRawBufferPointer) -> Bytes? {
-        let b = Bytes(begin.utf8Start, count: begin.utf8CodeUnitCount)
-        let e = Bytes(end.utf8Start, count: end.utf8CodeUnitCount)
+        let b = Bytes(begin)
+        let e = Bytes(end)
         guard let from = find(b, in: text, from: 0), let to = find(e, in: text, from: from + b.count) else { return nil }
         guard let n = Base64.decode(text.slice(from + b.count, to), into: out) else { return nil }
         return Bytes(UnsafeRawBufferPointer(rebasing: out[0..<n]))
@@ -118,7 +118,7 @@ public enum Signatures {
         var signed = InlineArray<256, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &signed) { out -> Bool in
             var w = WireWriter(out)
-            w.raw(Bytes(magic.utf8Start, count: magic.utf8CodeUnitCount))
+            w.raw(Bytes(magic))
             w.string(namespace)
             w.string(reserved)
             w.string(hashAlgorithm)

@@ -438,7 +438,7 @@ public struct UserDatabase {
     public mutating func uid(of name: Bytes, _ arena: inout Arena) -> UInt32? {
         if !read {
             read = true
-            text = try? PolicyLoader.readFile(AT_FDCWD, Bytes(file.utf8Start, count: file.utf8CodeUnitCount), &arena, policyText: false)
+            text = try? PolicyLoader.readFile(AT_FDCWD, Bytes(file), &arena, policyText: false)
         }
         return lookup(name)
     }

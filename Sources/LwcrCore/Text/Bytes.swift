@@ -60,17 +60,17 @@ public struct Bytes: @unchecked Sendable {
         return true
     }
 
-    public func equals(_ s: StaticString) -> Bool { equals(Bytes(s.utf8Start, count: s.utf8CodeUnitCount)) }
+    public func equals(_ s: StaticString) -> Bool { equals(Bytes(s)) }
 
     public func hasPrefix(_ s: StaticString) -> Bool {
-        let p = Bytes(s.utf8Start, count: s.utf8CodeUnitCount)
+        let p = Bytes(s)
         return count >= p.count && slice(0, p.count).equals(p)
     }
 
     public func hasPrefix(_ p: Bytes) -> Bool { count >= p.count && slice(0, p.count).equals(p) }
 
     public func hasSuffix(_ s: StaticString) -> Bool {
-        let p = Bytes(s.utf8Start, count: s.utf8CodeUnitCount)
+        let p = Bytes(s)
         return count >= p.count && slice(count - p.count, count).equals(p)
     }
 

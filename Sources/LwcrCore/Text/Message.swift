@@ -46,7 +46,7 @@ public struct Message {
         }
     }
 
-    public mutating func append(_ s: StaticString) { append(Bytes(s.utf8Start, count: s.utf8CodeUnitCount)) }
+    public mutating func append(_ s: StaticString) { append(Bytes(s)) }
 
     public mutating func append(_ n: Int) {
         if n < 0 {

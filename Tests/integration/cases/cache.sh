@@ -16,6 +16,8 @@ forge_entry() { "$BIN/forge_entry" "$@"; }
 
 launch_tool() { LWCR_CACHE=$CACHE under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err; }
 
+# A launch that hashes a pinned file remembers one entry and later launches
+# use it (a forged digest in it denies); with the entry gone, it hashes again.
 test_cache_remembers_and_is_used() {
     cache_prepare || return
     rm -f "$WORK/ran"; launch_tool
@@ -39,6 +41,8 @@ expect_cache_miss() {
     grep -q "sha256 mismatch" err || { fail "$1: no sha256 mismatch"; return 1; }
 }
 
+# A file rewritten in place with its mtime put back (touch -r) is hashed
+# again and refused: the remembered digest is not used.
 test_cache_in_place_rewrite_with_mtime_restored() {
     cache_prepare || return
     launch_tool; cp -p "$WORK/bin/tool" "$WORK/reference"
@@ -49,6 +53,8 @@ test_cache_in_place_rewrite_with_mtime_restored() {
     rm -rf "$CACHE"; pass
 }
 
+# A changed copy renamed over the file is hashed again and refused: the
+# remembered digest is not used.
 test_cache_rename_over() {
     cache_prepare || return
     launch_tool
@@ -57,6 +63,8 @@ test_cache_rename_over() {
     rm -rf "$CACHE"; pass
 }
 
+# A file truncated and rewritten to its old size with other content is
+# hashed again and refused: the remembered digest is not used.
 test_cache_truncate_and_rewrite_same_size() {
     cache_prepare || return
     launch_tool

@@ -2,6 +2,8 @@
 # the three ways people use it (app, container entrypoint, user shell).
 LWCR=$ROOT/build/lwcr
 
+# lwcr --help and each verb's --help describe it; an unknown command (named
+# in the message) or no command at all exits 2.
 test_cli_help() {
     local c
     "$LWCR" --help > out || { fail "lwcr --help failed"; return; }
@@ -16,6 +18,8 @@ test_cli_help() {
     pass
 }
 
+# pin prints one require line per file, a symlink's target (signed-by= with
+# --signed-by), that a launch accepts; a missing file or name exits 2.
 test_cli_pin() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"; ln -s tool "$WORK/bin/link"
     "$LWCR" pin "$WORK/bin/link" /usr/bin/env > out 2> err || { fail "pin exited $?"; return; }
@@ -34,6 +38,8 @@ test_cli_pin() {
     pass
 }
 
+# check explains each condition (a script's interpreter too), exits 0 or 1 and
+# ends on the very line the launch logs; usage and policy errors exit 2.
 test_cli_check_explains_and_agrees_with_launches() {
     mkdir -p "$WORK/bin"
     cp /usr/bin/touch "$WORK/bin/good"; cp /usr/bin/touch "$WORK/bin/bad"
@@ -66,6 +72,8 @@ test_cli_check_explains_and_agrees_with_launches() {
     pass
 }
 
+# lint is silent on a clean policy and passes the shipped one; it exits 1 on
+# a broken policy, each problem as FILE:LINE: message, or a missing directory.
 test_cli_lint() {
     mkdir -p "$WORK/good.d" "$WORK/bad.d"
     printf 'default allow\ndeny /tmp/**\n' > "$WORK/good.d/10.policy"
@@ -86,6 +94,8 @@ test_cli_lint() {
     pass
 }
 
+# run checks every launch beneath it and returns the program's status: 126
+# when denied, 127 when missing, 2 for a missing policy or unknown option.
 test_cli_run() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     policy "require $WORK/bin/tool sha256=$WRONG"
@@ -104,6 +114,7 @@ test_cli_run() {
     pass
 }
 
+# lwcr exec replaces itself with the program: the process id stays the same.
 test_cli_exec_replaces_itself() {
     policy "default allow"
     sh -c 'echo "outer=$$"; exec "$0" exec --policy "$1" -- sh -c "echo inner=\$\$"' "$LWCR" "$WORK/policy.d" > out 2>&1
@@ -112,6 +123,8 @@ test_cli_exec_replaces_itself() {
     pass
 }
 
+# make install lays out lwcr (which finds its library), a baseline that lints
+# and a cache directory root's 755; a second install keeps an edited policy.
 test_cli_install() {
     local root=$WORK/root
     make -s -C "$ROOT" install DESTDIR="$root" > out 2>&1 || { cat out; fail "make install failed"; return; }

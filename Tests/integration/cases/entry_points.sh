@@ -28,18 +28,40 @@ entry_point_case() {
     pass
 }
 
+# execve: a wrong pin is refused (EACCES, a deny line); the right one runs.
 test_entry_execve() { entry_point_case execve; }
+# execv: a wrong pin is refused (EACCES, a deny line); the right one runs.
 test_entry_execv() { entry_point_case execv; }
+# execvp of a bare name judges the file found on PATH: a wrong pin is refused
+# (EACCES, a deny line naming its full path); the right one runs.
 test_entry_execvp() { entry_point_case execvp; }
+# execvpe of a bare name judges the file found on PATH: a wrong pin is refused
+# (EACCES, a deny line naming its full path); the right one runs.
 test_entry_execvpe() { entry_point_case execvpe; }
+# execl: a wrong pin is refused (EACCES, a deny line); the right one runs.
 test_entry_execl() { entry_point_case execl; }
+# execlp of a bare name judges the file found on PATH: a wrong pin is refused
+# (EACCES, a deny line naming its full path); the right one runs.
 test_entry_execlp() { entry_point_case execlp; }
+# execle with a scrubbed environment of its own is judged all the same: a
+# wrong pin is refused (EACCES, a deny line); the right one runs.
 test_entry_execle() { entry_point_case execle; }
+# fexecve of an open descriptor is judged by the file's path: a wrong pin is
+# refused (EACCES, a deny line naming it); the right one runs.
 test_entry_fexecve() { entry_point_case fexecve; }
+# execveat: a wrong pin is refused (EACCES, a deny line); the right one runs.
 test_entry_execveat() { entry_point_case execveat; }
+# posix_spawn: a wrong pin fails the spawn with EACCES and a deny line; the
+# right one runs.
 test_entry_posix_spawn() { entry_point_case posix_spawn; }
+# posix_spawnp of a bare name judges the file found on PATH: a wrong pin fails
+# the spawn (EACCES, a deny line naming its full path); the right one runs.
 test_entry_posix_spawnp() { entry_point_case posix_spawnp; }
+# system: with a wrong pin the shell cannot launch it (status 126, a deny
+# line); the right one runs.
 test_entry_system() { entry_point_case system; }
+# popen: with a wrong pin the shell cannot launch it (status 126 at pclose, a
+# deny line); the right one runs.
 test_entry_popen() { entry_point_case popen; }
 
 # system() and popen() launch /bin/sh themselves: when the shell is denied,

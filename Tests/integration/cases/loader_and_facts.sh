@@ -1,5 +1,7 @@
 # The dynamic loader run directly, and the facts beyond v1.
 
+# The loader run directly (or a copy) is judged by the program it would load,
+# whatever its options; a bare or unopenable name is refused; ldd still works.
 test_loader_run_directly_is_judged_as_program() {
     local ld=/lib64/ld-linux-x86-64.so.2
     [ -e "$ld" ] || { skip "no $ld on this machine"; return; }
@@ -42,6 +44,8 @@ fact_case() {  # fact_case FACT EXPECT(allow|deny) [REASON]
     fi
 }
 
+# group= holds by gid or by name and says what it found when false; elf holds
+# for a binary, script does not (not a #! script), and !script negates it.
 test_facts_group_elf_script() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"; chgrp 0 "$WORK/bin/tool"
     fact_case "group=0" allow || return
@@ -53,6 +57,8 @@ test_facts_group_elf_script() {
     pass
 }
 
+# readonly-mount holds only for a file on a read-only mount, and says so
+# when it does not.
 test_fact_readonly_mount() {
     [ "$(id -u)" = 0 ] || { skip "needs root for a read-only bind mount"; return; }
     mkdir -p "$WORK/bin" "$WORK/ro"; cp /usr/bin/touch "$WORK/bin/tool"
@@ -66,6 +72,7 @@ test_fact_readonly_mount() {
     pass
 }
 
+# immutable holds only for a file with chattr +i, and says so otherwise.
 test_fact_immutable() {
     command -v chattr > /dev/null || { skip "chattr (e2fsprogs) is not installed"; return; }
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
@@ -76,6 +83,8 @@ test_fact_immutable() {
     [ $r -eq 0 ] && pass
 }
 
+# no-caps holds for a file without file capabilities, and fails, saying so,
+# once it has one.
 test_fact_no_caps() {
     command -v setcap > /dev/null || { skip "setcap (libcap2-bin) is not installed"; return; }
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
@@ -85,6 +94,8 @@ test_fact_no_caps() {
     pass
 }
 
+# fsverity= on a file with no fs-verity digest is false, and the deny line
+# says why.
 test_fact_fsverity_says_why() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     fact_case "fsverity=$WRONG" deny "no fs-verity digest for the file" || return

@@ -1,5 +1,7 @@
 # What the policy language means at launch time.
 
+# With no policy at all (no LWCR_POLICY, no /etc/lwcr/policy.d) a launch is
+# allowed and nothing is logged.
 test_no_policy_allows_silently() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     [ -d /etc/lwcr/policy.d ] && { skip "/etc/lwcr/policy.d exists on this machine"; return; }
@@ -8,6 +10,8 @@ test_no_policy_allows_silently() {
     pass
 }
 
+# A policy directory that does not exist denies every launch, naming the
+# directory.
 test_missing_policy_directory_denies_all() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     LWCR_POLICY=$WORK/nonexistent LD_PRELOAD=$LIB "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
@@ -17,6 +21,8 @@ test_missing_policy_directory_denies_all() {
     pass
 }
 
+# A syntax error denies every launch, even under default allow; the deny
+# line names the unknown word and its FILE:LINE, comment lines counted.
 test_syntax_error_denies_all_naming_line() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     policy "default allow" "# a comment" "require /usr/bin/** trusted-path frobnicate"
@@ -27,6 +33,8 @@ test_syntax_error_denies_all_naming_line() {
     pass
 }
 
+# A policy file that cannot be read (here a directory) denies every launch,
+# naming the file.
 test_unreadable_policy_file_denies_all() {
     mkdir -p "$WORK/bin" "$WORK/policy.d"; cp /usr/bin/touch "$WORK/bin/tool"
     # A directory named *.policy cannot be read as a file, even by root.
@@ -37,6 +45,7 @@ test_unreadable_policy_file_denies_all() {
     pass
 }
 
+# mode audit lets a failing launch run and logs an audit line citing the rule.
 test_audit_mode_logs_and_allows() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     policy "mode audit" "require $WORK/bin/tool sha256=$WRONG"
@@ -46,6 +55,8 @@ test_audit_mode_logs_and_allows() {
     pass
 }
 
+# The last matching rule, across files, decides, to allow as to deny (a later
+# file over an earlier one), and a denial cites that rule.
 test_last_matching_rule_decides() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     mkdir -p "$WORK/policy.d"
@@ -71,6 +82,8 @@ test_layers_all_must_pass() {
     pass
 }
 
+# When no rule matches under default deny, the deny line says so and cites
+# the default's line.
 test_default_deny_cites_its_line() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     policy "default deny" "allow /usr/**"
@@ -94,6 +107,8 @@ test_symlink_and_dotdot_do_not_dodge_rules() {
     pass
 }
 
+# LWCR_LOG=none logs nothing; LWCR_LOG=FILE writes the line to FILE and
+# nothing to stderr.
 test_log_none_and_file() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     policy "deny $WORK/bin/tool"
@@ -105,6 +120,8 @@ test_log_none_and_file() {
     pass
 }
 
+# owner=root, trusted-path and no-setid hold for /usr/bin/touch; a writable
+# directory, another owner, a setuid bit fail them; !no-setid passes setuid.
 test_owner_trusted_path_no_setid() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     # /usr/bin/touch itself: root-owned all the way up, not setid.

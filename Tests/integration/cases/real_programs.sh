@@ -19,24 +19,39 @@ real_program_case() {
     pass "$label"
 }
 
+# bash -c: a wrong pin is refused and logged, the right one runs.
 test_bash() { real_program_case "bash -c" bash -c '"$0" "$1"' "$WORK/bin/tool" "$WORK/ran"; }
+# bash finding the tool by name on PATH: a wrong pin is refused and logged,
+# the right one runs.
 test_bash_path_search() { real_program_case "bash PATH search" env PATH="$WORK/bin:/usr/bin:/bin" bash -c 'tool "$0"' "$WORK/ran"; }
+# sh -c: a wrong pin is refused and logged, the right one runs.
 test_dash_sh_c() { real_program_case "sh -c" sh -c '"$0" "$1"' "$WORK/bin/tool" "$WORK/ran"; }
+# sh under env -i, its environment scrubbed: a wrong pin is still refused and
+# logged, the right one runs.
 test_env_i() { real_program_case "env -i" env -i /bin/sh -c '"$0" "$1"' "$WORK/bin/tool" "$WORK/ran"; }
+# python3 subprocess.run with close_fds=True: a wrong pin is refused and
+# logged, the right one runs.
 test_python_subprocess_close_fds() {
     real_program_case "python3 subprocess close_fds=True" python3 -c \
         'import subprocess,sys; subprocess.run([sys.argv[1], sys.argv[2]], close_fds=True)' "$WORK/bin/tool" "$WORK/ran"
 }
+# python3 subprocess.run with close_fds=False: a wrong pin is refused and
+# logged, the right one runs.
 test_python_subprocess_keep_fds() {
     real_program_case "python3 subprocess close_fds=False" python3 -c \
         'import subprocess,sys; subprocess.run([sys.argv[1], sys.argv[2]], close_fds=False)' "$WORK/bin/tool" "$WORK/ran"
 }
+# python3 os.posix_spawn: refused and logged on a wrong pin, run on the right.
 test_python_os_posix_spawn() {
     real_program_case "python3 os.posix_spawn" python3 -c \
         'import os,sys; p=os.posix_spawn(sys.argv[1], [sys.argv[1], sys.argv[2]], os.environ); os.waitpid(p,0)' "$WORK/bin/tool" "$WORK/ran"
 }
+# xargs: a wrong pin is refused and logged, the right one runs.
 test_xargs() { real_program_case "xargs" sh -c 'echo "$1" | xargs "$0"' "$WORK/bin/tool" "$WORK/ran"; }
+# find -exec: a wrong pin is refused and logged, the right one runs.
 test_find_exec() { real_program_case "find -exec" find "$WORK/bin" -maxdepth 0 -exec "$WORK/bin/tool" "$WORK/ran" ';'; }
+# make running the tool from a recipe: a wrong pin is refused and logged, the
+# right one runs.
 test_make() {
     printf 'all:\n\t%s %s\n' "$WORK/bin/tool" "$WORK/ran" > "$WORK/Makefile"
     real_program_case "make" make -s -C "$WORK"

@@ -9,6 +9,8 @@ make_script() {
     chmod +x "$WORK/bin/script"
 }
 
+# A script that passes does not run when its interpreter fails: EACCES, and
+# the deny line names the script, the interpreter and the interpreter's rule.
 test_script_interpreter_denied() {
     make_script
     policy "require $WORK/bin/script sha256=$(pin "$WORK/bin/script")" \
@@ -21,6 +23,7 @@ test_script_interpreter_denied() {
     pass
 }
 
+# A tampered script run from bash is refused, the deny line naming the script.
 test_script_itself_denied() {
     make_script
     policy "require $WORK/bin/script sha256=$WRONG"

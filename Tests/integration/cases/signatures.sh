@@ -10,6 +10,8 @@ make_signer() {
 
 signer_line() { echo "signer $1 $(cut -d' ' -f1,2 "$WORK/keys/$1.pub")"; }
 
+# signed-by= allows a file the named key signed, run as the README's recipe;
+# each refusal says why: bad signature, missing, another key, wrong namespace.
 test_signature_workflow() {
     LWCR=$ROOT/build/lwcr
     need_ssh_keygen || { skip "ssh-keygen (openssh-client) is not installed"; return; }
