@@ -16,12 +16,7 @@ func copyLayers(_ value: Bytes, into out: UnsafeMutablePointer<CChar>, _ capacit
     return withUnsafeMutableBytes(of: &cwd) { c -> Bool in
         var cwdBytes = Bytes.empty
         var n = 0
-        var start = 0
-        while start <= value.count {
-            let end = value.firstIndex(of: UInt8(ascii: ":"), from: start) ?? value.count
-            let dir = value.slice(start, end)
-            start = end + 1
-            if dir.isEmpty { continue }
+        let fits = value.forEachPart(separatedBy: UInt8(ascii: ":")) { dir -> Bool in
             var parts = InlineArray<3, Bytes>(repeating: .empty)
             if dir[0] != UInt8(ascii: "/") {
                 if cwdBytes.isEmpty {
@@ -42,9 +37,10 @@ func copyLayers(_ value: Bytes, into out: UnsafeMutablePointer<CChar>, _ capacit
                 while i < part.count { out[n] = CChar(part[i]); n += 1; i += 1 }
                 k += 1
             }
+            return true
         }
         out[n] = 0
-        return true
+        return fits
     }
 }
 

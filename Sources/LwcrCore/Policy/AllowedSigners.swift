@@ -43,17 +43,13 @@ enum AllowedSigners {
             }
             guard let key = try words.next() else { throw PolicyError(here, "an allowed signer needs a key after its type") }
             if !forUs { continue }
-            var p = 0
-            while p <= principals.count {
-                let comma = principals.firstIndex(of: UInt8(ascii: ","), from: p) ?? principals.count
-                let name = principals.slice(p, comma)
-                p = comma + 1
-                if name.isEmpty { continue }
+            try principals.forEachPart(separatedBy: UInt8(ascii: ",")) { (name: Bytes) throws(PolicyError) -> Bool in
                 var signer = Signer(name: name, location: here)
                 try PolicyParser.decodeKey(second, key, into: &signer, here)
                 if n >= capacity { throw PolicyError(here, "too many signers") }
                 out[n] = signer
                 n += 1
+                return true
             }
         }
     }

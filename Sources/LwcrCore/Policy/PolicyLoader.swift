@@ -39,12 +39,7 @@ public enum PolicyLoader {
             } else if systemRequired {
                 throw PolicyError(Location(file: system, line: 0), "the system policy directory has gone since the process started (chroot?)")
             }
-            var start = 0
-            while start <= layers.count {
-                let end = layers.firstIndex(of: UInt8(ascii: ":"), from: start) ?? layers.count
-                let dir = layers.slice(start, end)
-                start = end + 1
-                if dir.isEmpty { continue }
+            try layers.forEachPart(separatedBy: UInt8(ascii: ":")) { (dir: Bytes) throws(PolicyError) -> Bool in
                 if dir[0] != UInt8(ascii: "/") {
                     throw PolicyError(Location(file: dir, line: 0), "policy directory must be an absolute path")
                 }
@@ -53,6 +48,7 @@ public enum PolicyLoader {
                 }
                 slots[policy.layerCount] = try loadLayer(dir, owner: UInt32(bitPattern: lwcr_geteuid()), &arena, &users, &groups)
                 policy.layerCount += 1
+                return true
             }
         } catch {
             policy.error = error

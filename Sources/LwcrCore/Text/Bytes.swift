@@ -83,6 +83,21 @@ public struct Bytes: @unchecked Sendable {
         return nil
     }
 
+    /// Calls `body` with each non-empty part between `separator`s (the
+    /// directories of LWCR_POLICY, the principals of an allowed signer)
+    /// while it returns true; false when it stopped early.
+    @discardableResult
+    public func forEachPart<E: Error>(separatedBy separator: UInt8, _ body: (Bytes) throws(E) -> Bool) throws(E) -> Bool {
+        var start = 0
+        while start <= count {
+            let end = firstIndex(of: separator, from: start) ?? count
+            let part = slice(start, end)
+            start = end + 1
+            if !part.isEmpty, !(try body(part)) { return false }
+        }
+        return true
+    }
+
     /// Whether some part between separators (":" and " " in LD_PRELOAD,
     /// "," in allowed_signers) satisfies `test`.
     public func anyPart(separatedBy separators: StaticString, _ test: (Bytes) -> Bool) -> Bool {
