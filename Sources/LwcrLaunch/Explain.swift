@@ -4,10 +4,11 @@
 /// asked whether it would (AT_EXECVE_CHECK, or mode and noexec before Linux
 /// 6.14: that is where Landlock, a missing x bit or a noexec mount answer).
 ///
-/// `judging` is told of each file just before it is decided (its
-/// descriptor, or -1 when it could not be named; its name; its role), and
-/// `line` gets the decision lines a launch would log. C function pointers
-/// and a context pointer: nothing is captured, nothing allocated.
+/// `judging` is told of each file as it is decided (its descriptor, or -1
+/// when it could not be named; its name; its role; the `Subject` that was
+/// decided, or nil for a file the kernel would not execute), before the
+/// decision's line, which `line` gets. C function pointers and a context
+/// pointer: nothing is captured, nothing allocated.
 struct Explain {
     /// What a judged file is to the launch.
     static let target: Int32 = 0
@@ -15,11 +16,13 @@ struct Explain {
     static let loaderProgram: Int32 = 2
 
     var context: UnsafeMutableRawPointer?
-    var judging: (@convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<UInt8>?, Int, Int32) -> Void)?
+    var judging: (@convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<UInt8>?, Int, Int32, UnsafeMutableRawPointer?) -> Void)?
     var line: (@convention(c) (UnsafeMutableRawPointer?, UnsafePointer<UInt8>?, Int) -> Void)?
+    /// A large buffer to read content through (the command has one).
+    var readBuffer: UnsafeMutableRawBufferPointer? = nil
 
     init(context: UnsafeMutableRawPointer?,
-         judging: (@convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<UInt8>?, Int, Int32) -> Void)?,
+         judging: (@convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<UInt8>?, Int, Int32, UnsafeMutableRawPointer?) -> Void)?,
          line: (@convention(c) (UnsafeMutableRawPointer?, UnsafePointer<UInt8>?, Int) -> Void)?) {
         self.context = context
         self.judging = judging

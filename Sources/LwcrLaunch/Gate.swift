@@ -352,24 +352,29 @@ enum Gate {
     /// (-1: a second look at a file already shown, its sealed copy).
     static func verify(_ fd: Int32, _ path: Bytes, named: Bool, _ policy: Policy, _ report: Report, via: Bytes,
                        sealed: inout Bool, content: Int32? = nil, role: Int32 = -1) -> Bool {
-        if role >= 0, let explain = report.explain {
-            explain.judging?(explain.context, named ? fd : -1, path.base, path.count, role)
-        }
+        let explain = role >= 0 ? report.explain : nil
         var decision = Decision()
         var st = stat()
         if named && lwcr_fstat(fd, &st) == 0 && st.st_mode & 0o170000 != 0o100000 {
             // The kernel executes regular files only; say nothing, as it does.
+            if let explain { explain.judging?(explain.context, fd, path.base, path.count, role, nil) }
             return false
         }
         if !named || fd < 0 {
+            if let explain { explain.judging?(explain.context, -1, path.base, path.count, role, nil) }
             // No name, no rule to match: denied, unless every layer only audits.
             decision.finding.reason = .unnamed
             decision.allowed = policy.error == nil && policy.onlyAudits
             decision.audited = decision.allowed
         } else {
             var subject = Subject(fd: fd, path: path, status: st, contentFD: content)
+            if let explain { subject.readBuffer = explain.readBuffer }
             decision = Decider.decide(policy, &subject)
             sealed = decision.sealed
+            // Shown the very subject just decided, so no digest is computed twice.
+            if let explain {
+                withUnsafeMutablePointer(to: &subject) { explain.judging?(explain.context, fd, path.base, path.count, role, UnsafeMutableRawPointer($0)) }
+            }
         }
         if decision.reportable { report.decision(decision, path: path.isEmpty ? Bytes("(descriptor)") : path, via: via) }
         return decision.allowed

@@ -43,12 +43,13 @@ enum Check {
         return withUnsafePointer(to: &policyCopy) { p -> Int32 in
             var walk = Walk(policy: p, requested: path)
             return withUnsafeMutablePointer(to: &walk) { w -> Int32 in
-                let explain = Explain(context: UnsafeMutableRawPointer(w), judging: { context, fd, name, count, role in
+                var explain = Explain(context: UnsafeMutableRawPointer(w), judging: { context, fd, name, count, role, subject in
                     let w = context!.assumingMemoryBound(to: Walk.self)
-                    Check.judging(w, fd, Bytes(name, count: count), role)
+                    Check.judging(w, fd, Bytes(name, count: count), role, subject?.assumingMemoryBound(to: Subject.self))
                 }, line: { context, line, count in
                     Check.decided(context!.assumingMemoryBound(to: Walk.self), Bytes(line, count: count))
                 })
+                explain.readBuffer = ReadBuffer.shared
                 var report = Report.direct
                 report.explain = explain
                 var argv = InlineArray<2, UnsafeMutablePointer<CChar>?>(repeating: nil)
@@ -92,7 +93,8 @@ enum Check {
     }
 
     /// One file of the walk: its name, then why each layer decides as it does.
-    static func judging(_ w: UnsafeMutablePointer<Walk>, _ fd: Int32, _ name: Bytes, _ role: Int32) {
+    static func judging(_ w: UnsafeMutablePointer<Walk>, _ fd: Int32, _ name: Bytes, _ role: Int32,
+                        _ decided: UnsafeMutablePointer<Subject>?) {
         var o = Output.out
         defer { o.flush() }
         if role != Explain.target { w.pointee.depth += 1 }
@@ -107,6 +109,10 @@ enum Check {
             o.writeEscaped(name)
         }
         o.write("\n")
+        if let decided {
+            explain(w.pointee.policy.pointee, &decided.pointee, w.pointee.depth, &o)
+            return
+        }
         if fd < 0 { return }
         var st = stat()
         _ = lwcr_fstat(fd, &st)

@@ -140,6 +140,8 @@ if shutil.which("openssl"):
     with open(gib, "wb") as f:
         for _ in range(16):
             f.write(os.urandom(64 << 20))
+    # Executable: lwcr check ends, as a launch would, by asking the kernel.
+    os.chmod(gib, 0o755)
     lwcr = os.path.join(build, "lwcr")
     ours256, theirs256, ours512, theirs512 = [], [], [], []
     signed = None
@@ -147,6 +149,8 @@ if shutil.which("openssl"):
         keydir = tempfile.mkdtemp(prefix="lwcr-bench-key-")
         key = os.path.join(keydir, "k")
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
+        if os.path.exists(gib + ".sig"):  # left by an interrupted run; ssh-keygen would not replace it
+            os.unlink(gib + ".sig")
         subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-f", key, "-n", "lwcr", gib], check=True, capture_output=True)
         pub = open(key + ".pub").read().split()
         signed = os.path.join(keydir, "policy.d")
