@@ -94,38 +94,26 @@ enum Lint {
         }
         PolicyLoader.sortNames(names, count)
         if count == 0 { o.writeEscaped(dirBytes); o.write(": warning: no *.policy files\n") }
-        var layer = Layer(directory: dirBytes)
         var users = UserDatabase(file: "/etc/passwd")
         var groups = UserDatabase(file: "/etc/group")
-        var total = (rules: 0, facts: 0)
         guard let contents = arena.allocate(Bytes.self, count: count) else { return tooLarge(dirBytes, &o) }
         var f = 0
-        var textBytes = 0
         while f < count {
             if othersLaunch { warnUnreadable(dirBytes, fd, name: names[f], directory: false, &o) }
             do throws(PolicyError) {
                 contents[f] = try PolicyLoader.readFile(fd, names[f], &arena, trust)
-                textBytes += contents[f].count
             } catch {
                 report(dirBytes, error, &o)
                 errors += 1
                 contents[f] = .empty
             }
-            let c = PolicyParser.capacity(of: contents[f])
-            total.rules += c.rules
-            total.facts += c.facts
             f += 1
         }
-        guard let rules = arena.allocate(Rule.self, count: total.rules),
-              let facts = arena.allocate(Fact.self, count: total.facts) else { return errors + tooLarge(dirBytes, &o) }
-        var parser = PolicyParser(rules: rules, ruleCapacity: total.rules, facts: facts, factCapacity: total.facts)
-        parser.signers = arena.allocate(Signer.self, count: total.rules)
-        parser.literalCapacity = 2 * textBytes + 16
-        parser.literals = arena.allocate(UInt8.self, count: parser.literalCapacity)
-        if parser.literals == nil || parser.signers == nil { return errors + tooLarge(dirBytes, &o) }
+        // The loader's own layer builder, reporting every problem.
+        guard var builder = LayerBuilder.start(dirBytes, texts: contents, count: count, &arena) else { return errors + tooLarge(dirBytes, &o) }
         f = 0
         while f < count {
-            parser.lint(contents[f], file: names[f], into: &layer,
+            builder.add(contents[f], file: names[f],
                         names: { name, kind in kind == .user ? users.uid(of: name, &arena) : groups.uid(of: name, &arena) }) { e in
                 report(dirBytes, e, &o)
                 errors += 1
@@ -133,23 +121,21 @@ enum Lint {
             f += 1
         }
         // Signers: every signed-by= names one; warn about those never used.
-        layer.rules = rules
-        layer.ruleCount = parser.ruleCount
-        layer.signers = parser.signers
-        layer.signerCount = parser.signerCount
         do throws(PolicyError) {
-            try PolicyLoader.readSignerFiles(fd, &layer, &arena, trust)
-            try PolicyLoader.checkSignerNames(layer)
+            _ = try builder.finish(fd, trust, &arena)
         } catch {
             report(dirBytes, error, &o)
             errors += 1
         }
+        let layer = builder.layer
+        let rules = builder.parser.rules
+        let ruleCount = builder.parser.ruleCount
         var s = 0
         while s < layer.signerCount {
             let signer = layer.signers![s]
             var used = false
             var r = 0
-            while r < parser.ruleCount && !used {
+            while r < ruleCount && !used {
                 var f = 0
                 while f < Int(rules[r].factCount) {
                     let fact = rules[r].facts![f]
@@ -171,7 +157,7 @@ enum Lint {
         // A literal pattern is covered only by an equal one or a wildcard
         // one, so literals (a directory of pins) are paired through a table
         // of whole patterns, and only wildcard patterns through the index.
-        let n = parser.ruleCount
+        let n = ruleCount
         var wildCount = 0
         var r = 0
         while r < n { if !isLiteral(rules[r].pattern) { wildCount += 1 }; r += 1 }

@@ -25,44 +25,24 @@ final class Fixture {
     /// Parses `text` as one policy file of a fresh layer.
     func layer(_ text: String, file: String = "10-test.policy", users: [String: UInt32] = [:],
                groups: [String: UInt32] = [:]) throws(PolicyError) -> Layer {
-        let t = bytes(text)
-        let c = PolicyParser.capacity(of: t)
-        var layer = Layer(directory: bytes("/test"))
-        var parser = PolicyParser(rules: arena.allocate(Rule.self, count: c.rules)!, ruleCapacity: c.rules,
-                                  facts: arena.allocate(Fact.self, count: c.facts)!, factCapacity: c.facts)
-        parser.signers = arena.allocate(Signer.self, count: c.rules)
-        parser.literalCapacity = 2 * t.count + 16
-        parser.literals = arena.allocate(UInt8.self, count: parser.literalCapacity)
-        try parser.parse(t, file: bytes(file), into: &layer, names: { name, kind in kind == .user ? users[self.string(name)] : groups[self.string(name)] })
-        layer.rules = parser.rules
-        layer.ruleCount = parser.ruleCount
-        layer.signers = parser.signers
-        layer.signerCount = parser.signerCount
-        // As the loader does: decisions in tests go through the index too.
-        layer.index = RuleIndex.build(parser.rules, parser.ruleCount, &arena)
-        return layer
+        try layer(files: [(file, text)], users: users, groups: groups)
     }
 
-    /// Parses several files, in order, into one layer, as the loader does
-    /// (the mode of each file applies to its own rules).
-    func layer(files: [(String, String)]) throws(PolicyError) -> Layer {
-        let texts = files.map { bytes($0.1) }
-        let rules = texts.reduce(0) { $0 + PolicyParser.capacity(of: $1).rules }
-        let facts = texts.reduce(0) { $0 + PolicyParser.capacity(of: $1).facts }
-        let size = texts.reduce(16) { $0 + 2 * $1.count }
-        var layer = Layer(directory: bytes("/test"))
-        var parser = PolicyParser(rules: arena.allocate(Rule.self, count: rules)!, ruleCapacity: rules,
-                                  facts: arena.allocate(Fact.self, count: facts)!, factCapacity: facts)
-        parser.signers = arena.allocate(Signer.self, count: rules)
-        parser.literalCapacity = size
-        parser.literals = arena.allocate(UInt8.self, count: size)
-        for (i, t) in texts.enumerated() {
-            try parser.parse(t, file: bytes(files[i].0), into: &layer, names: { _, _ in nil })
+    /// Parses several files, in order, into one layer, with the loader's own
+    /// builder (the mode of each file applies to its own rules; the rule
+    /// index is built; every signed-by= must name a signer).
+    func layer(files: [(String, String)], users: [String: UInt32] = [:], groups: [String: UInt32] = [:]) throws(PolicyError) -> Layer {
+        let texts = arena.allocate(Bytes.self, count: files.count)!
+        for (i, f) in files.enumerated() { texts[i] = bytes(f.1) }
+        var builder = LayerBuilder.start(bytes("/test"), texts: texts, count: files.count, &arena)!
+        var first: PolicyError? = nil
+        for (i, f) in files.enumerated() where first == nil {
+            builder.add(texts[i], file: bytes(f.0), names: { name, kind in
+                kind == .user ? users[self.string(name)] : groups[self.string(name)]
+            }) { e in if first == nil { first = e } }
         }
-        layer.rules = parser.rules
-        layer.ruleCount = parser.ruleCount
-        layer.index = RuleIndex.build(parser.rules, parser.ruleCount, &arena)
-        return layer
+        if let first { throw first }
+        return try builder.finish(nil, nil, &arena)
     }
 
     /// The error `text` produces, as "LINE: message 'detail'".

@@ -127,7 +127,6 @@ public enum PolicyLoader {
 
     static func loadLayer(_ dir: Bytes, owner: UInt32, _ arena: inout Arena, _ users: inout UserDatabase, _ groups: inout UserDatabase) throws(PolicyError) -> Layer {
         guard let dirCopy = arena.copy(dir) else { throw PolicyError(.none, "out of memory for policy") }
-        var layer = Layer(directory: dirCopy)
         let fd = try openLayer(dirCopy, owner: owner)
         defer { _ = lwcr_close(fd) }
         let trust = Trust(directory: dirCopy, owner: owner)
@@ -137,44 +136,24 @@ public enum PolicyLoader {
         }
         let count = try listPolicyFiles(fd, dir, names, &arena)
         sortNames(names, count)
-        var rules = 0
-        var facts = 0
         var f = 0
-        var textBytes = 0
         while f < count {
             texts[f] = try readFile(fd, names[f], &arena, trust)
-            textBytes += texts[f].count
-            let c = PolicyParser.capacity(of: texts[f])
-            rules += c.rules
-            facts += c.facts
             f += 1
         }
-        guard let ruleSpace = arena.allocate(Rule.self, count: rules),
-              let factSpace = arena.allocate(Fact.self, count: facts) else {
+        guard var builder = LayerBuilder.start(dirCopy, texts: texts, count: count, &arena) else {
             throw PolicyError(Location(file: dir, line: 0), "policy too large")
         }
-        var parser = PolicyParser(rules: ruleSpace, ruleCapacity: rules, facts: factSpace, factCapacity: facts)
-        parser.signers = arena.allocate(Signer.self, count: rules)
-        parser.literalCapacity = 2 * textBytes + 16
-        parser.literals = arena.allocate(UInt8.self, count: parser.literalCapacity)
+        var first: PolicyError? = nil
         f = 0
-        while f < count {
-            try parser.parse(texts[f], file: names[f], into: &layer, names: { name, kind in
+        while f < count && first == nil {
+            builder.add(texts[f], file: names[f], names: { name, kind in
                 kind == .user ? users.uid(of: name, &arena) : groups.uid(of: name, &arena)
-            })
+            }) { e in if first == nil { first = e } }
             f += 1
         }
-        layer.rules = ruleSpace
-        layer.ruleCount = parser.ruleCount
-        layer.index = RuleIndex.build(ruleSpace, parser.ruleCount, &arena)
-        layer.signers = parser.signers
-        layer.signerCount = parser.signerCount
-        try readSignerFiles(fd, &layer, &arena, trust)
-        if !layer.signatures.isEmpty && layer.signatures[0] != UInt8(ascii: "/") {
-            layer.signatures = try join(dirCopy, layer.signatures, &arena)
-        }
-        try checkSignerNames(layer)
-        return layer
+        if let first { throw first }
+        return try builder.finish(fd, trust, &arena)
     }
 
     static func join(_ a: Bytes, _ b: Bytes, _ arena: inout Arena) throws(PolicyError) -> Bytes {
