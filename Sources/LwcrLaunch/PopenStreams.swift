@@ -5,52 +5,49 @@ import CInterpose
 enum PopenStreams {
     static var reserved: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: 1)! }
 
-    static func remember(_ file: UnsafeMutableRawPointer, pid: pid_t, fd: Int32) -> Bool {
+    /// Calls `body` with each slot and its atomically read FILE word until
+    /// it returns true; whether one did.
+    static func scan(_ body: (UnsafeMutablePointer<lwcr_popen_slot>, UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> Bool) -> Bool {
         let slots = lwcr_popen_slots()!
         var i = 0
         while i < Int(lwcr_popen_slot_count()) {
             let slot = slots + i
-            let fileSlot = UnsafeMutableRawPointer(slot).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-            if lwcr_atomic_cas_ptr(fileSlot, nil, reserved) {
-                slot.pointee.pid = pid
-                slot.pointee.fd_plus_one = fd + 1
-                _ = lwcr_atomic_cas_ptr(fileSlot, reserved, file)
-                return true
-            }
+            if body(slot, UnsafeMutableRawPointer(slot).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)) { return true }
             i += 1
         }
         return false
     }
 
+    static func remember(_ file: UnsafeMutableRawPointer, pid: pid_t, fd: Int32) -> Bool {
+        scan { slot, fileSlot in
+            if !lwcr_atomic_cas_ptr(fileSlot, nil, reserved) { return false }
+            slot.pointee.pid = pid
+            slot.pointee.fd_plus_one = fd + 1
+            _ = lwcr_atomic_cas_ptr(fileSlot, reserved, file)
+            return true
+        }
+    }
+
     /// Forgets `file`; its pid, or nil when it is not a popen stream of ours.
     static func forget(_ file: UnsafeMutableRawPointer) -> pid_t? {
-        let slots = lwcr_popen_slots()!
-        var i = 0
-        while i < Int(lwcr_popen_slot_count()) {
-            let slot = slots + i
-            let fileSlot = UnsafeMutableRawPointer(slot).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-            if lwcr_atomic_load_ptr(fileSlot) == file {
-                let pid = slot.pointee.pid
-                slot.pointee.fd_plus_one = 0
-                _ = lwcr_atomic_cas_ptr(fileSlot, file, nil)
-                return pid
-            }
-            i += 1
+        var pid: pid_t? = nil
+        _ = scan { slot, fileSlot in
+            if lwcr_atomic_load_ptr(fileSlot) != file { return false }
+            pid = slot.pointee.pid
+            slot.pointee.fd_plus_one = 0
+            _ = lwcr_atomic_cas_ptr(fileSlot, file, nil)
+            return true
         }
-        return nil
+        return pid
     }
 
     static func closeAllInChild(except keep: Int32) {
-        let slots = lwcr_popen_slots()!
-        var i = 0
-        while i < Int(lwcr_popen_slot_count()) {
-            let slot = slots + i
-            let fileSlot = UnsafeMutableRawPointer(slot).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+        _ = scan { slot, fileSlot in
             if let f = lwcr_atomic_load_ptr(fileSlot), f != reserved {
                 let fd = slot.pointee.fd_plus_one - 1
                 if fd >= 0 && fd != keep { _ = lwcr_close(fd) }
             }
-            i += 1
+            return false
         }
     }
 }
