@@ -24,17 +24,15 @@ enum Lint {
                 problems += lint(lwcr_system_policy_directory())
             }
             let layers = Bytes(cString: lwcr_state_layers())
-            var start = 0
-            while start < layers.count {
-                let end = layers.firstIndex(of: UInt8(ascii: ":"), from: start) ?? layers.count
+            layers.forEachPart(separatedBy: UInt8(ascii: ":")) { dir in
                 var one = InlineArray<4097, UInt8>(repeating: 0)
                 withUnsafeMutableBytes(of: &one) { b in
-                    let n = min(end - start, 4096)
-                    b.copyMemory(from: UnsafeRawBufferPointer(rebasing: layers.slice(start, end).raw[0..<n]))
+                    let n = min(dir.count, 4096)
+                    b.copyMemory(from: UnsafeRawBufferPointer(rebasing: dir.raw[0..<n]))
                     dirs += 1
                     problems += lint(b.baseAddress!.assumingMemoryBound(to: CChar.self))
                 }
-                start = end + 1
+                return true
             }
             if dirs == 0 {
                 complain(text("lint: no policy directory given, "), system, text(" does not exist and LWCR_POLICY is unset"))
