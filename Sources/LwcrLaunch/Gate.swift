@@ -329,7 +329,7 @@ enum Gate {
         var d = Decision()
         d.allowed = false
         d.finding.reason = .sealedCopy
-        d.finding.uid = UInt32(bitPattern: e)
+        d.finding.errno = e
         launch.report.decision(d, path: path, via: via)
         return e
     }

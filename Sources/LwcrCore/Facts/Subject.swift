@@ -126,7 +126,7 @@ public enum Reason: UInt8 {
     /// fs-verity is not enabled for the file (or the kernel or filesystem lacks it).
     case noVerity
     case verityMismatch
-    /// A fact about the file could not be read (why.uid holds the errno).
+    /// A fact about the file could not be read (why.errno says why).
     case factUnreadable
     case signatureMissing
     case signedByOther
@@ -150,8 +150,13 @@ public struct Finding {
     public var fact: Bytes = .empty
     /// For trusted-path: the file or directory at fault (a prefix of the path).
     public var at: Bytes = .empty
-    /// A uid found where another was required.
-    public var uid: UInt32 = 0
+    /// What was found: a uid (owner, trusted-path), a gid (group=) or an
+    /// errno (a fact that could not be read, a sealed copy), by `reason`;
+    /// read it through the name that says which.
+    var found: UInt32 = 0
+    public var uid: UInt32 { get { found } set { found = newValue } }
+    public var gid: UInt32 { get { found } set { found = newValue } }
+    public var errno: Int32 { get { Int32(bitPattern: found) } set { found = UInt32(bitPattern: newValue) } }
 
     public init() {}
     init(_ reason: Reason, _ fact: Bytes) {
@@ -230,16 +235,16 @@ public enum Facts {
             return TrustedPath.holds(subject.path, subject.status, allowedOwner, &why)
         case .group:
             why.reason = .groupMismatch
-            why.uid = subject.status.st_gid
+            why.gid = subject.status.st_gid
             return subject.status.st_gid == f.uid
         case .readonlyMount:
             let flags = lwcr_mount_flags(subject.fd)
-            if flags < 0 { why.reason = .factUnreadable; why.uid = UInt32(-flags); return false }
+            if flags < 0 { why.reason = .factUnreadable; why.errno = Int32(-flags); return false }
             why.reason = .writableMount
             return flags & 1 != 0  // ST_RDONLY
         case .immutable:
             let flags = lwcr_inode_flags(subject.fd)
-            if flags < 0 { why.reason = .factUnreadable; why.uid = UInt32(-flags); return false }
+            if flags < 0 { why.reason = .factUnreadable; why.errno = Int32(-flags); return false }
             why.reason = .notImmutable
             return flags & 0x10 != 0  // FS_IMMUTABLE_FL
         case .noCaps:
@@ -248,7 +253,7 @@ public enum Facts {
             if size >= 0 { return false }
             if size == -Int(ENODATA) || size == -Int(EOPNOTSUPP) { return true }
             why.reason = .factUnreadable
-            why.uid = UInt32(-size)
+            why.errno = Int32(-size)
             return false
         case .elf:
             why.reason = .notElf

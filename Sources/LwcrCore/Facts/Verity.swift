@@ -14,7 +14,7 @@ enum Verity {
         }
         if size < 0 {
             why.reason = .noVerity
-            why.uid = UInt32(-size)
+            why.errno = Int32(-size)
             return false
         }
         why.reason = .verityMismatch

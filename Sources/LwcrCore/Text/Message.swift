@@ -140,7 +140,7 @@ public struct Message {
         case .defaultDeny: append("no rule matches and the default is deny")
         case .groupMismatch:
             append("group is gid ")
-            append(UInt64(f.uid))
+            append(UInt64(f.gid))
             append(", policy requires ")
             append(f.fact)
         case .writableMount: append("not on a read-only mount")
@@ -150,14 +150,14 @@ public struct Message {
         case .notScript: append("not a #! script")
         case .noVerity:
             append("no fs-verity digest for the file (")
-            append(errnoName(Int32(f.uid)))
+            append(errnoName(f.errno))
             append(")")
         case .verityMismatch: append("fs-verity digest mismatch")
         case .factUnreadable:
             append("cannot read ")
             append(f.fact)
             append(" (")
-            append(errnoName(Int32(f.uid)))
+            append(errnoName(f.errno))
             append(")")
         case .signatureMissing: append("signature missing")
         case .signedByOther: append("signed by another key")
@@ -171,7 +171,7 @@ public struct Message {
         case .loaderOption: append("run with a loader option lwcr does not know, which could hide the program")
         case .sealedCopy:
             append("cannot make the sealed copy the rule asks to run (")
-            append(errnoName(Int32(bitPattern: f.uid)))
+            append(errnoName(f.errno))
             append(")")
         case .unnamed: append("cannot name the file by a path that still leads to it (renamed, deleted, or no /proc)")
         case .policyError:
