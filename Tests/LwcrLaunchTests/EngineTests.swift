@@ -93,3 +93,60 @@ final class EngineTests: XCTestCase {
         XCTAssertNil(environment(["LWCR_POLICY=/tmp/evil"], none))
     }
 }
+
+/// The PATH search of execvp and posix_spawnp, driven through the gate in
+/// its explaining mode (nothing is executed; the kernel is asked at the
+/// end), over a fixture tree. Without a policy (none in this process) the
+/// gate passes through, as a launch would.
+final class PathSearchTests: XCTestCase {
+    var root = ""
+    var savedPath: String?
+
+    override func setUp() {
+        root = NSTemporaryDirectory() + "lwcr-path-" + UUID().uuidString
+        let fm = FileManager.default
+        for d in ["a", "b", "c"] { try! fm.createDirectory(atPath: root + "/" + d, withIntermediateDirectories: true) }
+        fm.createFile(atPath: root + "/a/tool", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o644])
+        fm.createFile(atPath: root + "/b/tool", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+        fm.createFile(atPath: root + "/c/plain", contents: Data("x".utf8), attributes: [.posixPermissions: 0o644])
+        fm.createFile(atPath: root + "/file", contents: Data("x".utf8), attributes: [.posixPermissions: 0o644])
+        savedPath = ProcessInfo.processInfo.environment["PATH"]
+    }
+
+    override func tearDown() {
+        if let savedPath { setenv("PATH", savedPath, 1) } else { unsetenv("PATH") }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    func search(_ name: String, path: String) -> Int32 {
+        setenv("PATH", path, 1)
+        var report = Report.direct
+        report.explain = Explain(context: nil, judging: nil, line: nil)
+        let launch = Launch(argv: nil, envp: nil, report: report, shellFallback: false)
+        return name.withCString { PathSearch.execute($0, launch) }
+    }
+
+    /// A file without x is remembered as EACCES and the search goes on.
+    func testEaccesRememberedAndSearchContinues() {
+        XCTAssertEqual(search("tool", path: "\(root)/a:\(root)/b"), 0)
+        XCTAssertEqual(search("tool", path: "\(root)/a"), EACCES)
+        XCTAssertEqual(search("plain", path: "\(root)/a:\(root)/c"), EACCES)
+    }
+
+    /// Missing entries, and entries that are not directories, are skipped.
+    func testMissingAndNonDirectoryEntriesSkipped() {
+        XCTAssertEqual(search("tool", path: "\(root)/none:\(root)/file:\(root)/b"), 0)
+        XCTAssertEqual(search("absent", path: "\(root)/a:\(root)/b"), ENOENT)
+    }
+
+    /// A name with a slash is not searched; an empty name is ENOENT; an
+    /// empty PATH entry is the working directory.
+    func testSlashEmptyNameAndEmptyEntry() {
+        XCTAssertEqual(search("\(root)/b/tool", path: "/nonexistent"), 0)
+        XCTAssertEqual(search("", path: "\(root)/b"), ENOENT)
+        let cwd = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(root + "/b")
+        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        XCTAssertEqual(search("tool", path: "/nonexistent::"), 0)
+    }
+}
