@@ -158,7 +158,7 @@ enum Lint {
         let n = ruleCount
         var wildCount = 0
         var r = 0
-        while r < n { if !isLiteral(rules[r].pattern) { wildCount += 1 }; r += 1 }
+        while r < n { if !Pattern.isLiteral(rules[r].pattern) { wildCount += 1 }; r += 1 }
         var tableSize = 16
         while tableSize < 2 * n { tableSize <<= 1 }
         guard let wild = arena.allocate(Rule.self, count: wildCount), let original = arena.allocate(Int.self, count: wildCount),
@@ -169,7 +169,7 @@ enum Lint {
         wildCount = 0
         r = 0
         while r < n {
-            if !isLiteral(rules[r].pattern) { wild[wildCount] = rules[r]; original[wildCount] = r; wildCount += 1 }
+            if !Pattern.isLiteral(rules[r].pattern) { wild[wildCount] = rules[r]; original[wildCount] = r; wildCount += 1 }
             r += 1
         }
         // From the last rule back: the table holds the nearest later rule
@@ -180,7 +180,7 @@ enum Lint {
             var slot = Int(RuleIndex.hash(rules[r].pattern)) & (tableSize - 1)
             equalLater[r] = -1
             while table[slot] >= 0 && !rules[table[slot]].pattern.equals(rules[r].pattern) { slot = (slot + 1) & (tableSize - 1) }
-            if table[slot] >= 0 && isLiteral(rules[r].pattern) { equalLater[r] = table[slot] }
+            if table[slot] >= 0 && Pattern.isLiteral(rules[r].pattern) { equalLater[r] = table[slot] }
             table[slot] = r
         }
         guard let index = RuleIndex.build(wild, wildCount, &arena) else { return errors + tooLarge(dirBytes, &o) }
@@ -194,7 +194,7 @@ enum Lint {
                 index.forEachLaterRule(above: w - 1, wild, pattern: rules[i].pattern) { k in
                     let j = original[k]
                     // An audit file's rule hides nothing from the enforced rules.
-                    if (first < 0 || j < first) && (!rules[j].audit || rules[i].audit) && covers(rules[j].pattern, rules[i].pattern) { first = j }
+                    if (first < 0 || j < first) && (!rules[j].audit || rules[i].audit) && Pattern.covers(rules[j].pattern, rules[i].pattern) { first = j }
                 }
             }
             if first >= 0 {
@@ -233,24 +233,6 @@ enum Lint {
         return 1
     }
 
-    static func isLiteral(_ p: Bytes) -> Bool {
-        p.firstIndex(of: UInt8(ascii: "*")) == nil && p.firstIndex(of: UInt8(ascii: "?")) == nil
-    }
-
-    /// Whether every path `narrow` matches is matched by `wide`: the same
-    /// pattern, a literal path `wide` matches, or `wide` = PREFIX/** with
-    /// `narrow` below PREFIX.
-    static func covers(_ wide: Bytes, _ narrow: Bytes) -> Bool {
-        if wide.equals(narrow) { return true }
-        if isLiteral(narrow) { return Pattern.matches(wide, narrow) }
-        if wide.hasSuffix("/**") {
-            let prefix = wide.slice(0, wide.count - 2)
-            if prefix.firstIndex(of: UInt8(ascii: "*")) == nil && prefix.firstIndex(of: UInt8(ascii: "?")) == nil {
-                return narrow.hasPrefix(prefix)
-            }
-        }
-        return false
-    }
 
     static func report(_ dir: Bytes, _ e: PolicyError, _ o: inout Output) {
         o.writePolicyError(e, in: dir)

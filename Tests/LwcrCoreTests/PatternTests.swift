@@ -55,4 +55,30 @@ final class PatternTests: XCTestCase {
         check("/**/a/**/b/**/c/**/d", deep, false)
         check("/*x*x*x*x*x*x*y", "/" + String(repeating: "x", count: 250), false)
     }
+
+    /// lint's "covers": every path the narrow pattern matches, the wide one
+    /// matches too; false when unsure, never true when it is not so.
+    func testCovers() {
+        func covers(_ wide: String, _ narrow: String) -> Bool { Pattern.covers(f.bytes(wide), f.bytes(narrow)) }
+        XCTAssertTrue(covers("/a/*", "/a/b"))
+        XCTAssertTrue(covers("/a/**", "/a/b/c"))
+        XCTAssertTrue(covers("/a/**", "/a/b/*.sh"))
+        XCTAssertTrue(covers("/a/b/*", "/a/b/*"))
+        XCTAssertFalse(covers("/a/*", "/a/b/c"))
+        XCTAssertFalse(covers("/a/*", "/a/*/c"))
+        XCTAssertFalse(covers("/a/**", "/ab/c"))
+        XCTAssertFalse(covers("/a/b", "/a/*"))
+        XCTAssertTrue(covers("/a/*/**", "/a/b/c"))  // a literal narrow: exactly whether it matches
+        XCTAssertFalse(covers("/a/*/**", "/a/b/*"))  // unsure (a wildcard before **): not claimed
+        // Seeded: whenever covers says yes for a literal narrow, matching agrees.
+        var rng = SeededRandom()
+        let parts = ["a", "b", "*", "**", "?"]
+        for _ in 0..<2000 {
+            let wide = "/" + (0..<Int.random(in: 1...3, using: &rng)).map { _ in parts.randomElement(using: &rng)! }.joined(separator: "/")
+            let narrow = "/" + (0..<Int.random(in: 1...3, using: &rng)).map { _ in ["a", "b", "c"].randomElement(using: &rng)! }.joined(separator: "/")
+            if covers(wide, narrow) {
+                XCTAssertTrue(Pattern.matches(f.bytes(wide), f.bytes(narrow)), "\(wide) covers \(narrow) (\(rng.replay))")
+            }
+        }
+    }
 }

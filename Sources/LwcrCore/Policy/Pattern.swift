@@ -64,3 +64,24 @@ public enum Pattern {
         return si == s.count ? .match : .noMatch
     }
 }
+
+extension Pattern {
+    /// No wildcard at all (an escaped `*` or `?` counts as one here: the
+    /// answer errs towards "not literal", which only costs lint a warning).
+    public static func isLiteral(_ p: Bytes) -> Bool {
+        p.firstIndex(of: UInt8(ascii: "*")) == nil && p.firstIndex(of: UInt8(ascii: "?")) == nil
+    }
+
+    /// Whether every path `narrow` matches is matched by `wide` (lint's
+    /// unreachable rules): the same pattern, a literal path `wide` matches,
+    /// or `wide` = PREFIX/** with `narrow` below PREFIX. False when unsure.
+    public static func covers(_ wide: Bytes, _ narrow: Bytes) -> Bool {
+        if wide.equals(narrow) { return true }
+        if isLiteral(narrow) { return matches(wide, narrow) }
+        if wide.hasSuffix("/**") {
+            let prefix = wide.slice(0, wide.count - 2)
+            if isLiteral(prefix) { return narrow.hasPrefix(prefix) }
+        }
+        return false
+    }
+}
