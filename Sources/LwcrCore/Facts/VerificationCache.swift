@@ -48,10 +48,12 @@ public enum VerificationCache {
     static let digestOffset = 96
 
     /// Not an anonymous device (tmpfs, overlay, FUSE): a real major number.
-    static func cacheable(_ st: stat) -> Bool {
+    static func cacheable(_ st: stat) -> Bool { device(st).major != 0 }
+
+    /// The major and minor numbers of the file's device (glibc's encoding).
+    static func device(_ st: stat) -> (major: UInt64, minor: UInt64) {
         let dev = UInt64(st.st_dev)
-        let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))
-        return major != 0
+        return (((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff)), (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff)))
     }
 
     /// What an entry is keyed on beyond the inode: the boot and the mount.
@@ -128,9 +130,7 @@ public enum VerificationCache {
     /// Not a loop or network block device, nor removable (sysfs says; a
     /// device it cannot tell about is not trusted).
     static func ownDevice(_ st: stat) -> Bool {
-        let dev = UInt64(st.st_dev)
-        let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))
-        let minor = (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))
+        let (major, minor) = device(st)
         if major == 7 || major == 43 { return false }
         var path = InlineArray<96, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &path) { p -> Bool in

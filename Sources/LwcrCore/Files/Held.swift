@@ -11,17 +11,26 @@ import CInterpose
 /// owner or root may rename or remove it, so the directory must be root's
 /// or `uid`'s too).
 public enum Held {
-    public static func byUs(_ path: Bytes, uid: UInt32) -> Bool {
+    public static func byUs(_ path: Bytes, uid: UInt32) -> Bool { culprit(path, uid: uid) == nil }
+
+    /// Nil when no one but root or `uid` can put another file at `path`;
+    /// otherwise what is at fault: the directory others can change (a
+    /// symlink on the way counts: its mode is 0777), or `path` itself when
+    /// it is relative or cannot be examined.
+    public static func culprit(_ path: Bytes, uid: UInt32) -> Bytes? {
         var entry = stat()
         let ok = withPath(path) { lwcr_fstatat(AT_FDCWD, $0, &entry, AT_SYMLINK_NOFOLLOW) } == 0
-        if !ok || path[0] != UInt8(ascii: "/") { return false }
-        return ancestors(of: path) { _, dir in
-            let ours = dir.st_uid == 0 || dir.st_uid == uid
-            let closed = dir.st_mode & Mode.groupOrOtherWritable == 0
-            let sticky = dir.st_mode & Mode.sticky != 0 && (entry.st_uid == 0 || entry.st_uid == uid)
-            entry = dir
+        if !ok || path.isEmpty || path[0] != UInt8(ascii: "/") { return path }
+        var fault = path
+        let held = ancestors(of: path) { dir, st in
+            let ours = st.st_uid == 0 || st.st_uid == uid
+            let closed = st.st_mode & Mode.groupOrOtherWritable == 0
+            let sticky = st.st_mode & Mode.sticky != 0 && (entry.st_uid == 0 || entry.st_uid == uid)
+            entry = st
+            fault = dir
             return ours && (closed || sticky)
         }
+        return held ? nil : fault
     }
 
     /// Calls `body` with each directory above `path` (an absolute path),

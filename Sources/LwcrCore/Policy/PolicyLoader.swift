@@ -80,8 +80,6 @@ public enum PolicyLoader {
     /// write would let them add `allow /**`.
     public static func openLayer(_ dir: Bytes, owner: UInt32) throws(PolicyError) -> Int32 {
         let here = Location(file: dir, line: 0)
-        var culprit = Bytes.empty
-        var link = false
         var entry = stat()
         // Every component is examined as it is (lstat): a symlink on the
         // way would make the chain that matters another one, unexamined,
@@ -91,19 +89,11 @@ public enum PolicyLoader {
         if entry.st_mode & Mode.typeMask == Mode.symlink {
             throw PolicyError(here, "untrusted policy: the layer is a symbolic link (name it by its real path)")
         }
-        let held = Held.ancestors(of: dir) { path, st in
-            let ours = st.st_uid == 0 || st.st_uid == owner
-            let closed = st.st_mode & Mode.groupOrOtherWritable == 0
-            let sticky = st.st_mode & Mode.sticky != 0 && (entry.st_uid == 0 || entry.st_uid == owner)
-            entry = st
-            if st.st_mode & Mode.typeMask == Mode.symlink { link = true; culprit = path; return false }
-            if !(ours && (closed || sticky)) { culprit = path }
-            return ours && (closed || sticky)
-        }
-        if link {
-            throw PolicyError(here, "untrusted policy: the layer's path goes through a symbolic link (name it by its real path):", culprit)
-        }
-        if !held {
+        if let culprit = Held.culprit(dir, uid: owner) {
+            var st = stat()
+            if withPath(culprit, { lwcr_fstatat(AT_FDCWD, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0 && st.st_mode & Mode.typeMask == Mode.symlink {
+                throw PolicyError(here, "untrusted policy: the layer's path goes through a symbolic link (name it by its real path):", culprit)
+            }
             throw PolicyError(here, "untrusted policy: a directory above the layer can be changed by others than root and the user launching:", culprit)
         }
         let fd = withPath(dir) { lwcr_open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) }

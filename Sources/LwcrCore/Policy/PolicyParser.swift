@@ -65,8 +65,7 @@ public struct PolicyParser {
     /// is an error, since which file was read last would otherwise decide.
     public mutating func lint(_ text: Bytes, file: Bytes, into layer: inout Layer, names: (Bytes, NameKind) -> UInt32?,
                               report: (PolicyError) -> Void) {
-        let firstRule = ruleCount
-        fileFirstRule = firstRule
+        fileFirstRule = ruleCount
         fileMode = nil
         fileStatedDefault = false
         var lineNumber: Int32 = 0
@@ -86,11 +85,11 @@ public struct PolicyParser {
         let audit = fileMode == true
         if audit {
             layer.auditFiles += 1
-            var r = firstRule
+            var r = fileFirstRule
             while r < ruleCount { rules[r].audit = true; r += 1 }
-            if ruleCount > firstRule || fileStatedDefault { layer.hasAuditStatements = true }
+            if ruleCount > fileFirstRule || fileStatedDefault { layer.hasAuditStatements = true }
         } else {
-            layer.enforcedStatements += ruleCount - firstRule
+            layer.enforcedStatements += ruleCount - fileFirstRule
             if fileStatedDefault {
                 layer.defaultEnforced = true
                 layer.enforcedStatements += 1
