@@ -27,15 +27,23 @@ let package = Package(
             exclude: ["LwcrPreload", "lwcr"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // What both test targets share: the policy fixture, scratch
+        // directories, seeded randomness.
+        .target(
+            name: "LwcrTestSupport",
+            dependencies: ["LwcrCoreHosted"],
+            path: "Tests/Support",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .testTarget(
             name: "LwcrLaunchTests",
-            dependencies: ["LwcrCoreHosted"],
+            dependencies: ["LwcrCoreHosted", "LwcrTestSupport"],
             path: "Tests/LwcrLaunchTests",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "LwcrCoreTests",
-            dependencies: ["LwcrCoreHosted"],
+            dependencies: ["LwcrCoreHosted", "LwcrTestSupport"],
             path: "Tests/LwcrCoreTests",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

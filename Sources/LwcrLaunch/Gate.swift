@@ -61,8 +61,23 @@ enum Gate {
     /// Opens a launch target by walking its path (see PathWalk); the
     /// canonical name goes to `name`.
     static func open(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ noFollow: Bool,
-                     _ name: UnsafeMutableRawBufferPointer, _ nameCount: inout Int) -> Int32 {
+                     _ name: UnsafeMutableRawBufferPointer, _ nameCount: inout Int) -> Opened {
         PathWalk.open(dirfd, path, flags: openFlags, noFollow: noFollow, into: name, &nameCount)
+    }
+
+    /// Opens the walk's next file (see open) and owns its descriptor. A file
+    /// that cannot be named is judged as such (a refusal, or a logged
+    /// launch under audit) before the walk is refused.
+    static func openOwned(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ noFollow: Bool,
+                          _ name: UnsafeMutableRawBufferPointer, _ nameCount: inout Int, _ fds: inout OwnedDescriptors,
+                          _ policy: Policy, _ report: Report, via: Bytes, role: Int32) -> Opened {
+        let opened = open(dirfd, path, noFollow, name, &nameCount)
+        switch opened {
+        case .unnamed: _ = verify(-1, Bytes(cString: path), named: false, policy, report, via: via, role: role)
+        case .failed: break
+        case .file(let fd): if !fds.own(fd) { return .failed(Errno(EMFILE)) }
+        }
+        return opened
     }
 
     /// Without any policy nothing is checked or logged, and the launch is
@@ -126,13 +141,9 @@ enum Gate {
         var topCount = 0
         switch target {
         case .path(let dirfd, let path, let noFollow):
-            current = open(dirfd, path, noFollow, name, &nameCount)
-            if current == PathWalk.unnamed {
-                _ = verify(-1, Bytes(cString: path), named: false, policy, launch.report, via: .empty, role: Explain.target)
-                return EACCES
-            }
-            if current < 0 { return -current }
-            if !fds.own(current) { return EMFILE }
+            let opened = openOwned(dirfd, path, noFollow, name, &nameCount, &fds, policy, launch.report, via: .empty, role: Explain.target)
+            guard case .file(let fd) = opened else { return opened.refusal }
+            current = fd
         case .descriptor(let fd):
             current = fd
             owned = false
@@ -219,13 +230,9 @@ enum Gate {
                 next = shWord
             }
             // The interpreter (or /bin/sh) is a launch of its own.
-            current = open(AT_FDCWD, next!, false, name, &nameCount)
-            if current == PathWalk.unnamed {
-                _ = verify(-1, Bytes(cString: next!), named: false, policy, launch.report, via: via, role: Explain.interpreter)
-                return EACCES
-            }
-            if current < 0 { return -current }
-            if !fds.own(current) { return EMFILE }
+            let opened = openOwned(AT_FDCWD, next!, false, name, &nameCount, &fds, policy, launch.report, via: via, role: Explain.interpreter)
+            guard case .file(let fd) = opened else { return opened.refusal }
+            current = fd
             owned = true
             depth += 1
         }
@@ -278,17 +285,12 @@ enum Gate {
         var name = InlineArray<4097, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &name) { n -> Int32 in
             var nameCount = 0
-            let program = open(AT_FDCWD, word(index), false, n, &nameCount)
-            if program == PathWalk.unnamed {
-                _ = verify(-1, Bytes(cString: word(index)), named: false, policy, launch.report, via: .empty, role: Explain.loaderProgram)
-                return EACCES
-            }
-            if program < 0 {
+            let opened = openOwned(AT_FDCWD, word(index), false, n, &nameCount, &fds, policy, launch.report, via: .empty, role: Explain.loaderProgram)
+            guard case .file(let program) = opened else {
                 // Whatever lwcr cannot open and check, the loader must not run.
-                denyLoaderProgram(Bytes(cString: word(index)), .loaderProgramUnopened, launch)
-                return -program
+                if case .failed = opened { denyLoaderProgram(Bytes(cString: word(index)), .loaderProgramUnopened, launch) }
+                return opened.refusal
             }
-            if !fds.own(program) { return EMFILE }
             let here = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<nameCount]))
             var sealed = false
             if !verify(program, here, named: true, policy, launch.report, via: .empty, sealed: &sealed, role: Explain.loaderProgram) { return EACCES }
@@ -526,6 +528,18 @@ enum Sealed {
 
 /// Descriptors a launch opened, closed when it fails. Full, it refuses
 /// (and closes) the descriptor, so the launch fails rather than leaks.
+extension Opened {
+    /// The errno a launch fails with when its file was not opened: a file
+    /// that cannot be named is refused (EACCES).
+    var refusal: Int32 {
+        switch self {
+        case .failed(let e): return e.code
+        case .unnamed: return EACCES
+        case .file: return 0
+        }
+    }
+}
+
 struct OwnedDescriptors {
     var fds = InlineArray<16, Int32>(repeating: -1)
     var count = 0

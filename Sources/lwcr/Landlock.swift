@@ -47,9 +47,8 @@ enum Landlock {
             var name = InlineArray<4097, UInt8>(repeating: 0)
             withUnsafeMutableBytes(of: &name) { n in
                 var count = 0
-                let fd = PathWalk.open(AT_FDCWD, cString(loader),
-                                       flags: O_PATH | O_CLOEXEC, noFollow: false, into: n, &count)
-                if fd < 0 { return }
+                guard case .file(let fd) = PathWalk.open(AT_FDCWD, cString(loader), flags: O_PATH | O_CLOEXEC,
+                                                         noFollow: false, into: n, &count) else { return }
                 _ = lwcr_close(fd)
                 var dir = count
                 while dir > 1 && n[dir - 1] != UInt8(ascii: "/") { dir -= 1 }

@@ -91,8 +91,8 @@ enum Library {
         var name = InlineArray<4097, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &name) { n -> Bool in
             var count = 0
-            let fd = PathWalk.open(AT_FDCWD, path, flags: O_RDONLY | O_CLOEXEC, noFollow: false, into: n, &count)
-            if fd < 0 { return false }
+            guard case .file(let fd) = PathWalk.open(AT_FDCWD, path, flags: O_RDONLY | O_CLOEXEC, noFollow: false, into: n, &count)
+            else { return false }
             _ = lwcr_close(fd)
             copy(Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count])), into: lwcr_state_library()!, lwcr_state_capacity())
             return true

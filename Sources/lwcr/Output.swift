@@ -118,9 +118,13 @@ enum ReadBuffer {
 
 /// Why PathWalk.open failed, for people: an errno, or the walk's own
 /// "cannot name it" result, which is no errno.
-func openFailure(_ fd: Int32) -> Bytes {
-    if fd == PathWalk.unnamed {
+func openFailure(_ opened: Opened) -> Bytes {
+    switch opened {
+    case .unnamed:
         return text("cannot be named by a path that is sure to still lead to it (a directory above it can be renamed by others)")
+    case .failed(let e):
+        return Bytes(cString: strerror(e.code))
+    case .file:
+        return text("opened")
     }
-    return Bytes(cString: strerror(-fd))
 }

@@ -26,9 +26,9 @@ enum Pin {
             var name = InlineArray<4097, UInt8>(repeating: 0)
             withUnsafeMutableBytes(of: &name) { n in
                 var count = 0
-                let fd = PathWalk.open(AT_FDCWD, path, flags: O_RDONLY | O_CLOEXEC | O_NOCTTY, noFollow: false, into: n, &count)
-                if fd < 0 {
-                    complain(text("pin: "), Bytes(cString: path), text(": "), openFailure(fd))
+                let opened = PathWalk.open(AT_FDCWD, path, flags: O_RDONLY | O_CLOEXEC | O_NOCTTY, noFollow: false, into: n, &count)
+                guard case .file(let fd) = opened else {
+                    complain(text("pin: "), Bytes(cString: path), text(": "), openFailure(opened))
                     status = 2
                     return
                 }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import LwcrCoreHosted
+import LwcrTestSupport
 
 final class DecisionTests: XCTestCase {
     let f = Fixture()

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import LwcrCoreHosted
+import LwcrTestSupport
 
 final class Ed25519Tests: XCTestCase {
     // MARK: Helpers

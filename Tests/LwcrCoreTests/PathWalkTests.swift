@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import LwcrCoreHosted
+import LwcrTestSupport
 
 final class PathWalkTests: XCTestCase {
     let dir = TempDir()
@@ -11,10 +12,13 @@ final class PathWalkTests: XCTestCase {
         var out = [UInt8](repeating: 0, count: 4097)
         return out.withUnsafeMutableBytes { b in
             var count = 0
-            let fd = slow ? PathWalk.walk(dirfd, path, flags: O_RDONLY | O_CLOEXEC, noFollow: noFollow, into: b, &count)
-                          : PathWalk.open(dirfd, path, flags: O_RDONLY | O_CLOEXEC, noFollow: noFollow, into: b, &count)
-            if fd < 0 { return "errno \(-fd)" }
-            close(fd)
+            let opened = slow ? PathWalk.walk(dirfd, path, flags: O_RDONLY | O_CLOEXEC, noFollow: noFollow, into: b, &count)
+                              : PathWalk.open(dirfd, path, flags: O_RDONLY | O_CLOEXEC, noFollow: noFollow, into: b, &count)
+            switch opened {
+            case .failed(let e): return "errno \(e.code)"
+            case .unnamed: return "unnamed"
+            case .file(let fd): close(fd)
+            }
             return String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<count]), as: UTF8.self)
         }
     }
@@ -65,8 +69,8 @@ final class PathWalkTests: XCTestCase {
         var out = [UInt8](repeating: 0, count: 4097)
         let name = out.withUnsafeMutableBytes { b -> String in
             var count = 0
-            let fd = PathWalk.open(AT_FDCWD, root + "/link", flags: O_RDONLY | O_CLOEXEC | 0o10000000, noFollow: false, into: b, &count)
-            if fd < 0 { return "errno \(-fd)" }
+            guard case .file(let fd) = PathWalk.open(AT_FDCWD, root + "/link", flags: O_RDONLY | O_CLOEXEC | 0o10000000,
+                                                     noFollow: false, into: b, &count) else { return "not opened" }
             close(fd)
             return String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<count]), as: UTF8.self)
         }

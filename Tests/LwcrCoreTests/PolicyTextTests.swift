@@ -1,5 +1,6 @@
 import XCTest
 @testable import LwcrCoreHosted
+import LwcrTestSupport
 
 /// The policy language's quoting (PolicyText) and the rules that make a
 /// policy mean what it shows.

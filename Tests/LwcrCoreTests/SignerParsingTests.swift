@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import LwcrCoreHosted
+import LwcrTestSupport
 
 final class SignerParsingTests: XCTestCase {
     let f = Fixture()

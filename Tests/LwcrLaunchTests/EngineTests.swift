@@ -145,8 +145,8 @@ final class PathSearchTests: XCTestCase {
         XCTAssertEqual(search("\(root)/b/tool", path: "/nonexistent"), 0)
         XCTAssertEqual(search("", path: "\(root)/b"), ENOENT)
         let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(root + "/b")
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        _ = FileManager.default.changeCurrentDirectoryPath(root + "/b")
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         XCTAssertEqual(search("tool", path: "/nonexistent::"), 0)
     }
 }

@@ -13,37 +13,40 @@ import CInterpose
 /// goes to the physical parent, so the name has neither.
 public enum PathWalk {
     static let maxLinks = 40
-    /// Returned instead of a descriptor when the file could be opened but
-    /// not named by a path that is sure to be the one it was reached by
-    /// (a relative path from a directory others can rename).
-    public static let unnamed: Int32 = -100_000
 
     /// Opens `path` (relative to `dirfd` when it does not start with `/`)
     /// with `flags` for the last component; writes its canonical path into
-    /// `out` (NUL-terminated) and sets `count`. Returns the descriptor or
-    /// -errno. `-ENAMETOOLONG` also when the name does not fit `out`.
+    /// `out` (NUL-terminated) and sets `count`. ENAMETOOLONG also when the
+    /// name does not fit `out`.
     public static func open(_ dirfd: Int32, _ path: UnsafePointer<CChar>, flags: Int32, noFollow: Bool,
-                            into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Int32 {
-        let fast = openWithoutLinks(dirfd, path, flags: flags, into: out, &count)
-        if fast != -ELOOP { return fast }
-        return walk(dirfd, path, flags: flags, noFollow: noFollow, into: out, &count)
+                            into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Opened {
+        switch openWithoutLinks(dirfd, path, flags: flags, into: out, &count) {
+        case .done(let opened): return opened
+        case .needsWalk: return walk(dirfd, path, flags: flags, noFollow: noFollow, into: out, &count)
+        }
+    }
+
+    /// The fast path's answer: opened (or refused) in one call, or the path
+    /// has what only the walk resolves.
+    enum Attempt {
+        case done(Opened)
+        case needsWalk
     }
 
     /// The common case in one system call: when no component is a symlink
     /// or `..`, the kernel's own resolution (openat2 refusing symlinks) is
     /// the walk, and the name is the path with `//` and `/./` collapsed.
-    /// -ELOOP when the path needs the walk.
     static func openWithoutLinks(_ dirfd: Int32, _ path: UnsafePointer<CChar>, flags: Int32,
-                                 into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Int32 {
+                                 into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Attempt {
         let p = Bytes(cString: path)
-        if p.isEmpty { return -ENOENT }
+        if p.isEmpty { return .done(.failed(Errno(ENOENT))) }
         var n = 0
         if p[0] != UInt8(ascii: "/") {
-            if dirfd != AT_FDCWD { return -ELOOP }
+            if dirfd != AT_FDCWD { return .needsWalk }
             let r = lwcr_getcwd_raw(out.baseAddress!.assumingMemoryBound(to: CChar.self), out.count)
-            if r <= 0 || out[0] != UInt8(ascii: "/") { return -ELOOP }
+            if r <= 0 || out[0] != UInt8(ascii: "/") { return .needsWalk }
             n = Int(r) - 1  // getcwd's length counts the NUL
-            if !Held.byUs(Bytes(UnsafeRawBufferPointer(rebasing: out[0..<n])), uid: UInt32(bitPattern: lwcr_geteuid())) { return unnamed }
+            if !Held.byUs(Bytes(UnsafeRawBufferPointer(rebasing: out[0..<n])), uid: UInt32(bitPattern: lwcr_geteuid())) { return .done(.unnamed) }
             if n == 1 { n = 0 }  // "/" is the empty prefix
         }
         return openWithoutLinks(dirfd, path, p, flags: flags, into: out, after: n, &count)
@@ -51,18 +54,18 @@ public enum PathWalk {
 
     /// Opens `path` (whose text is `text`) with openat2 refusing symlinks,
     /// naming it `out[0..<prefix]` + the path with `//` and `/./` collapsed.
-    /// -ELOOP when the path needs the walk (a `..`, a symlink, no openat2).
+    /// Needs the walk for a `..`, a symlink, or a kernel without openat2.
     static func openWithoutLinks(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ text: Bytes, flags: Int32,
-                                 into out: UnsafeMutableRawBufferPointer, after prefix: Int, _ count: inout Int) -> Int32 {
+                                 into out: UnsafeMutableRawBufferPointer, after prefix: Int, _ count: inout Int) -> Attempt {
         var n = prefix
         var start = 0
         while start < text.count {
             var end = start
             while end < text.count && text[end] != UInt8(ascii: "/") { end += 1 }
             let length = end - start
-            if length == 2 && text[start] == UInt8(ascii: ".") && text[start + 1] == UInt8(ascii: ".") { return -ELOOP }
+            if length == 2 && text[start] == UInt8(ascii: ".") && text[start + 1] == UInt8(ascii: ".") { return .needsWalk }
             if length > 0 && !(length == 1 && text[start] == UInt8(ascii: ".")) {
-                if n + 1 + length >= out.count { return -ELOOP }
+                if n + 1 + length >= out.count { return .needsWalk }
                 out[n] = UInt8(ascii: "/")
                 n += 1
                 UnsafeMutableRawPointer(out.baseAddress! + n).copyMemory(from: text.base! + start, byteCount: length)
@@ -72,23 +75,24 @@ public enum PathWalk {
         }
         var fd = lwcr_openat2_nolinks(dirfd, path, flags)
         if fd == -EACCES { fd = lwcr_openat2_nolinks(dirfd, path, O_PATH | O_CLOEXEC) }
-        if fd == -EXDEV || fd == -ENOSYS { return -ELOOP }
+        // ELOOP: a symlink on the way; EXDEV, ENOSYS: no openat2 here.
+        if fd == -ELOOP || fd == -EXDEV || fd == -ENOSYS { return .needsWalk }
         if fd >= 0 {
             if n == 0 { out[0] = UInt8(ascii: "/"); n = 1 }
             out[n] = 0
             count = n
         }
-        return fd
+        return .done(.from(fd))
     }
 
     /// Resolves `path` one component at a time (see above).
     static func walk(_ dirfd: Int32, _ path: UnsafePointer<CChar>, flags: Int32, noFollow: Bool,
-                     into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Int32 {
+                     into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Opened {
         var pending = InlineArray<8192, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &pending) { p -> Int32 in
+        return withUnsafeMutableBytes(of: &pending) { p -> Opened in
             let start = Bytes(cString: path)
-            if start.isEmpty { return -ENOENT }
-            if start.count >= 4096 { return -ENAMETOOLONG }
+            if start.isEmpty { return .failed(Errno(ENOENT)) }
+            if start.count >= 4096 { return .failed(Errno(ENAMETOOLONG)) }
             p.copyMemory(from: start.raw)
             // The last byte stays NUL, so the pending rest is a C string.
             p[p.count - 1] = 0
@@ -119,15 +123,27 @@ public enum PathWalk {
             }
         }
 
-        mutating func run(_ dirfd: Int32, flags: Int32, noFollow: Bool) -> Int32 {
+        /// One component looked up in the directory held open.
+        enum Step {
+            /// The component, opened: the file itself, or the next directory.
+            case opened(Int32)
+            /// A symlink, whose target now stands in front of what is pending.
+            case followed
+            case failed(Errno)
+        }
+
+        mutating func run(_ dirfd: Int32, flags: Int32, noFollow: Bool) -> Opened {
             var dir: Int32
             if pending[pendingStart] == UInt8(ascii: "/") {
                 dir = lwcr_open(cString("/"), O_PATH | O_DIRECTORY | O_CLOEXEC)
                 count = 0
             } else {
-                dir = startRelative(dirfd)
+                switch startRelative(dirfd) {
+                case .file(let d): dir = d
+                case let other: return other
+                }
             }
-            if dir < 0 { return dir }
+            if dir < 0 { return .from(dir) }
             while true {
                 // Next component.
                 while pendingStart < pending.count && pending[pendingStart] == UInt8(ascii: "/") { pendingStart += 1 }
@@ -141,7 +157,7 @@ public enum PathWalk {
                 var end = pendingStart
                 while end < pending.count && pending[end] != UInt8(ascii: "/") { end += 1 }
                 let nameLength = end - pendingStart
-                if nameLength > 255 { _ = lwcr_close(dir); return -ENAMETOOLONG }
+                if nameLength > 255 { _ = lwcr_close(dir); return .failed(Errno(ENAMETOOLONG)) }
                 var name = InlineArray<256, UInt8>(repeating: 0)
                 withUnsafeMutableBytes(of: &name) { n in
                     n.copyMemory(from: UnsafeRawBufferPointer(rebasing: pending[pendingStart..<end]))
@@ -159,14 +175,15 @@ public enum PathWalk {
                 if isDotDot {
                     let parent = lwcr_openat(dir, cString(".."), O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
                     _ = lwcr_close(dir)
-                    if parent < 0 { return parent }
+                    if parent < 0 { return .from(parent) }
                     dir = parent
                     while count > 0 && out[count - 1] != UInt8(ascii: "/") { count -= 1 }
                     if count > 0 { count -= 1 }
                     continue
                 }
-                let r: Int32 = withUnsafeBytes(of: &name) { n in
+                let step: Step = withUnsafeBytes(of: &name) { n in
                     let cname = n.baseAddress!.assumingMemoryBound(to: CChar.self)
+                    let text = Bytes(n.baseAddress!.assumingMemoryBound(to: UInt8.self), count: nameLength)
                     if last && !trailingSlash {
                         // The file itself: opened for real, by this name in this directory.
                         var fd = lwcr_openat(dir, cname, flags | O_NOFOLLOW, 0)
@@ -179,67 +196,70 @@ public enum PathWalk {
                                 fd = -ELOOP
                             }
                         }
-                        if fd != -ELOOP || noFollow { return fd < 0 ? fd : append(Bytes(n.baseAddress!.assumingMemoryBound(to: UInt8.self), count: nameLength), fd) }
+                        if fd >= 0 { return append(text, fd) }
+                        if fd != -ELOOP || noFollow { return .failed(Errno(-fd)) }
                         // A symlink: fall through to follow it.
                     }
                     // A directory opens as one; anything else fails with
                     // ENOTDIR, and a symlink among those reads as one.
                     let fd = lwcr_openat(dir, cname, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC, 0)
-                    if fd >= 0 { return append(Bytes(n.baseAddress!.assumingMemoryBound(to: UInt8.self), count: nameLength), fd) }
-                    if fd != -ENOTDIR { return fd }
+                    if fd >= 0 { return append(text, fd) }
+                    if fd != -ENOTDIR { return .failed(Errno(-fd)) }
                     let e = follow(dir, cname)
-                    return e == 0 ? Int32.min : (e == -EINVAL ? -ENOTDIR : e)
+                    return e == 0 ? .followed : .failed(Errno(e == -EINVAL ? ENOTDIR : -e))
                 }
-                if r == Int32.min {
-                    // Followed a symlink: an absolute target restarts at "/".
+                switch step {
+                case .failed(let e):
+                    _ = lwcr_close(dir)
+                    return .failed(e)
+                case .opened(let fd):
+                    _ = lwcr_close(dir)
+                    if last && !trailingSlash {
+                        out[count] = 0
+                        return .file(fd)
+                    }
+                    dir = fd
+                case .followed:
+                    // An absolute target restarts at "/".
                     if pending[pendingStart] == UInt8(ascii: "/") {
                         _ = lwcr_close(dir)
                         dir = lwcr_open(cString("/"), O_PATH | O_DIRECTORY | O_CLOEXEC)
-                        if dir < 0 { return dir }
+                        if dir < 0 { return .from(dir) }
                         count = 0
                     }
                     // Usually the rest has no symlink: one call opens it.
-                    let rest = restWithoutLinks(dir, flags)
-                    if rest != -ELOOP {
+                    if case .done(let opened) = restWithoutLinks(dir, flags) {
                         _ = lwcr_close(dir)
-                        return rest
+                        return opened
                     }
-                    continue
                 }
-                if r < 0 { _ = lwcr_close(dir); return r }
-                if last && !trailingSlash {
-                    _ = lwcr_close(dir)
-                    out[count] = 0
-                    return r
-                }
-                _ = lwcr_close(dir)
-                dir = r
             }
         }
 
-        /// Opens all that is pending at once with openat2 refusing symlinks;
-        /// -ELOOP (name unchanged) when the rest needs the walk.
-        mutating func restWithoutLinks(_ dir: Int32, _ flags: Int32) -> Int32 {
+        /// Opens all that is pending at once with openat2 refusing symlinks
+        /// (the name unchanged when the rest needs the walk).
+        mutating func restWithoutLinks(_ dir: Int32, _ flags: Int32) -> Attempt {
             let rest = pending.baseAddress!.assumingMemoryBound(to: CChar.self) + pendingStart
             let text = Bytes(UnsafeRawBufferPointer(rebasing: pending[pendingStart..<pending.count]))
             return PathWalk.openWithoutLinks(dir, rest, text, flags: flags, into: out, after: count, &count)
         }
 
         /// Appends "/name" to the canonical path; closes `fd` if it does not fit.
-        mutating func append(_ name: Bytes, _ fd: Int32) -> Int32 {
+        mutating func append(_ name: Bytes, _ fd: Int32) -> Step {
             if count + 1 + name.count >= out.count {
                 _ = lwcr_close(fd)
-                return -ENAMETOOLONG
+                return .failed(Errno(ENAMETOOLONG))
             }
             out[count] = UInt8(ascii: "/")
             count += 1
             var i = 0
             while i < name.count { out[count] = name[i]; count += 1; i += 1 }
-            return fd
+            return .opened(fd)
         }
 
         /// Puts the target of the symlink `name` in `dir` in front of what
-        /// is still pending; -EINVAL when it is not a symlink.
+        /// is still pending: 0, or -errno (-EINVAL when it is not a symlink,
+        /// as readlinkat says).
         mutating func follow(_ dir: Int32, _ name: UnsafePointer<CChar>) -> Int32 {
             var target = InlineArray<4096, UInt8>(repeating: 0)
             return withUnsafeMutableBytes(of: &target) { t -> Int32 in
@@ -263,24 +283,24 @@ public enum PathWalk {
 
         /// A relative path starts in `dirfd` (or the working directory),
         /// whose own canonical name the kernel gives.
-        mutating func startRelative(_ dirfd: Int32) -> Int32 {
+        mutating func startRelative(_ dirfd: Int32) -> Opened {
             let dir = dirfd == AT_FDCWD ? lwcr_open(cString("."), O_PATH | O_DIRECTORY | O_CLOEXEC)
                                         : lwcr_openat(dirfd, cString("."), O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
-            if dir < 0 { return dir }
+            if dir < 0 { return .from(dir) }
             let n = PathWalk.nameOf(dir, out)
-            if n < 0 { _ = lwcr_close(dir); return PathWalk.unnamed }
+            if n < 0 { _ = lwcr_close(dir); return .unnamed }
             count = n == 1 ? 0 : n  // "/" is the empty prefix
-            return dir
+            return .file(dir)
         }
 
-        mutating func reopen(_ dir: Int32, _ flags: Int32) -> Int32 {
+        mutating func reopen(_ dir: Int32, _ flags: Int32) -> Opened {
             var fd = lwcr_openat(dir, cString("."), flags, 0)
             if fd == -EACCES { fd = lwcr_openat(dir, cString("."), O_PATH | O_CLOEXEC, 0) }
             if fd >= 0 {
                 if count == 0 { out[0] = UInt8(ascii: "/"); count = 1 }
                 out[count] = 0
             }
-            return fd
+            return .from(fd)
         }
     }
 

@@ -3,27 +3,27 @@ import Foundation
 
 /// An arena and helpers to turn Swift strings into the core's `Bytes`,
 /// which point into memory the fixture keeps alive.
-final class Fixture {
-    let size = 8 << 20
-    let memory: UnsafeMutableRawPointer
-    var arena: Arena
+public final class Fixture {
+    public let size = 8 << 20
+    public let memory: UnsafeMutableRawPointer
+    public var arena: Arena
 
-    init() {
+    public init() {
         memory = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         arena = Arena(base: memory, capacity: size)
     }
 
     deinit { memory.deallocate() }
 
-    func bytes(_ s: String) -> Bytes {
+    public func bytes(_ s: String) -> Bytes {
         var s = s
         return s.withUTF8 { arena.copy(Bytes(UnsafeRawBufferPointer($0)))! }
     }
 
-    func string(_ b: Bytes) -> String { String(decoding: b.raw, as: UTF8.self) }
+    public func string(_ b: Bytes) -> String { String(decoding: b.raw, as: UTF8.self) }
 
     /// Parses `text` as one policy file of a fresh layer.
-    func layer(_ text: String, file: String = "10-test.policy", users: [String: UInt32] = [:],
+    public func layer(_ text: String, file: String = "10-test.policy", users: [String: UInt32] = [:],
                groups: [String: UInt32] = [:]) throws(PolicyError) -> Layer {
         try layer(files: [(file, text)], users: users, groups: groups)
     }
@@ -31,7 +31,7 @@ final class Fixture {
     /// Parses several files, in order, into one layer, with the loader's own
     /// builder (the mode of each file applies to its own rules; the rule
     /// index is built; every signed-by= must name a signer).
-    func layer(files: [(String, String)], users: [String: UInt32] = [:], groups: [String: UInt32] = [:]) throws(PolicyError) -> Layer {
+    public func layer(files: [(String, String)], users: [String: UInt32] = [:], groups: [String: UInt32] = [:]) throws(PolicyError) -> Layer {
         let texts = arena.allocate(Bytes.self, count: files.count)!
         for (i, f) in files.enumerated() { texts[i] = bytes(f.1) }
         var builder = LayerBuilder.start(bytes("/test"), texts: texts, count: files.count, &arena)!
@@ -46,7 +46,7 @@ final class Fixture {
     }
 
     /// The error `text` produces, as "LINE: message 'detail'".
-    func error(_ text: String, users: [String: UInt32] = [:]) -> String? {
+    public func error(_ text: String, users: [String: UInt32] = [:]) -> String? {
         do {
             _ = try layer(text, users: users)
             return nil
@@ -56,7 +56,7 @@ final class Fixture {
         }
     }
 
-    func policy(_ layers: [Layer]) -> Policy {
+    public func policy(_ layers: [Layer]) -> Policy {
         var p = Policy()
         let slots = arena.allocate(Layer.self, count: layers.count)!
         for (i, l) in layers.enumerated() { slots[i] = l }
@@ -66,7 +66,7 @@ final class Fixture {
     }
 
     /// Decides a launch of the real file at `path`.
-    func decide(_ policy: Policy, _ path: String) -> Decision {
+    public func decide(_ policy: Policy, _ path: String) -> Decision {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         precondition(fd >= 0, "cannot open \(path)")
         defer { close(fd) }
@@ -77,7 +77,7 @@ final class Fixture {
     }
 
     /// The log line for a decision.
-    func line(_ d: Decision, _ path: String) -> String {
+    public func line(_ d: Decision, _ path: String) -> String {
         var buffer = [UInt8](repeating: 0, count: 8192)
         return buffer.withUnsafeMutableBytes { b in
             var m = Message(b)
@@ -88,23 +88,23 @@ final class Fixture {
 }
 
 /// A scratch directory removed at deinit.
-final class TempDir {
-    let path: String
-    init() {
+public final class TempDir {
+    public let path: String
+    public init() {
         path = NSTemporaryDirectory() + "lwcr-unit-" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     @discardableResult
-    func write(_ name: String, _ content: String, mode: Int = 0o644) -> String {
+    public func write(_ name: String, _ content: String, mode: Int = 0o644) -> String {
         let p = path + "/" + name
         FileManager.default.createFile(atPath: p, contents: Data(content.utf8), attributes: [.posixPermissions: mode])
         return p
     }
 }
 
-func sha256Hex(_ s: String) -> String {
+public func sha256Hex(_ s: String) -> String {
     var h = SHA256()
     Array(s.utf8).withUnsafeBytes { h.update($0) }
     var out = [UInt8](repeating: 0, count: 64)
@@ -114,17 +114,17 @@ func sha256Hex(_ s: String) -> String {
 
 /// Random tests that can be repeated: SplitMix64 from a seed, LWCR_TEST_SEED
 /// or a new one, which the failing assertion's message names.
-struct SeededRandom: RandomNumberGenerator {
-    let seed: UInt64
+public struct SeededRandom: RandomNumberGenerator {
+    public let seed: UInt64
     private var state: UInt64
 
-    init() {
+    public init() {
         let given = ProcessInfo.processInfo.environment["LWCR_TEST_SEED"].flatMap { UInt64($0) }
         seed = given ?? UInt64.random(in: 0...UInt64.max)
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         var z = state
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
@@ -133,5 +133,5 @@ struct SeededRandom: RandomNumberGenerator {
     }
 
     /// For assertion messages: how to run the same test again.
-    var replay: String { "LWCR_TEST_SEED=\(seed)" }
+    public var replay: String { "LWCR_TEST_SEED=\(seed)" }
 }
