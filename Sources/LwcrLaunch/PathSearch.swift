@@ -19,11 +19,8 @@ enum PathSearch {
         return withUnsafeMutableBytes(of: &buffer) { b -> Int32 in
             var sawEACCES = false
             var last = ENOENT
-            var start = 0
-            while start <= path.count {
-                let end = path.firstIndex(of: UInt8(ascii: ":"), from: start) ?? path.count
-                let dir = path.slice(start, end)
-                start = end + 1
+            var failed: Int32? = nil
+            path.forEachPart(separatedBy: UInt8(ascii: ":"), keepEmpty: true) { dir in
                 var m = Message(b)
                 if !dir.isEmpty {
                     m.append(dir)
@@ -32,7 +29,7 @@ enum PathSearch {
                 m.append(name)
                 if m.count >= b.count - 1 {
                     last = ENAMETOOLONG
-                    continue
+                    return true
                 }
                 b[m.count] = 0
                 let e = Gate.execute(dirfd: AT_FDCWD, path: b.baseAddress!.assumingMemoryBound(to: CChar.self), noFollow: false, launch)
@@ -43,9 +40,12 @@ enum PathSearch {
                 case ENOENT, ESTALE, ENOTDIR, ENODEV, ETIMEDOUT, ENAMETOOLONG:
                     last = e
                 default:
-                    return e
+                    failed = e
+                    return false
                 }
+                return true
             }
+            if let failed { return failed }
             return sawEACCES ? EACCES : last
         }
     }

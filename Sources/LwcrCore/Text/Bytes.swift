@@ -85,15 +85,17 @@ public struct Bytes: @unchecked Sendable {
 
     /// Calls `body` with each non-empty part between `separator`s (the
     /// directories of LWCR_POLICY, the principals of an allowed signer)
-    /// while it returns true; false when it stopped early.
+    /// while it returns true; false when it stopped early. `keepEmpty`:
+    /// empty parts too (an empty PATH entry is the working directory).
     @discardableResult
-    public func forEachPart<E: Error>(separatedBy separator: UInt8, _ body: (Bytes) throws(E) -> Bool) throws(E) -> Bool {
+    public func forEachPart<E: Error>(separatedBy separator: UInt8, keepEmpty: Bool = false,
+                                      _ body: (Bytes) throws(E) -> Bool) throws(E) -> Bool {
         var start = 0
         while start <= count {
             let end = firstIndex(of: separator, from: start) ?? count
             let part = slice(start, end)
             start = end + 1
-            if !part.isEmpty, !(try body(part)) { return false }
+            if keepEmpty || !part.isEmpty, !(try body(part)) { return false }
         }
         return true
     }
