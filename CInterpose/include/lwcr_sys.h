@@ -155,6 +155,7 @@ static inline void *lwcr_mmap(size_t len, int prot, int flags, int fd, long off)
 static inline int lwcr_mprotect(void *p, size_t len, int prot) { return (int)lwcr_ret(syscall(SYS_mprotect, p, len, prot)); }
 static inline int lwcr_munmap(void *p, size_t len) { return (int)lwcr_ret(syscall(SYS_munmap, p, len)); }
 static inline int lwcr_getfd(int fd) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_GETFD)); }
+static inline int lwcr_getfl(int fd) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_GETFL)); }
 static inline int lwcr_setfd(int fd, int flags) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_SETFD, flags)); }
 static inline int lwcr_dupfd(int fd, int minimum) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_DUPFD, minimum)); }
 static inline int lwcr_dupfd_cloexec(int fd, int minimum) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, minimum)); }

@@ -14,6 +14,10 @@ struct Explain {
     static let target: Int32 = 0
     static let interpreter: Int32 = 1
     static let loaderProgram: Int32 = 2
+    /// An ELF's PT_INTERP, which the kernel opens.
+    static let elfInterpreter: Int32 = 3
+    /// A library the launch names (LD_PRELOAD, LD_AUDIT, --preload, --audit).
+    static let library: Int32 = 4
 
     var context: UnsafeMutableRawPointer?
     var judging: (@convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<UInt8>?, Int, Int32, UnsafeMutableRawPointer?) -> Void)?

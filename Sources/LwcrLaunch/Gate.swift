@@ -149,7 +149,21 @@ enum Gate {
             owned = false
             nameCount = PathWalk.nameOf(fd, name)
         }
+        // The kernel refuses a script on a close-on-exec descriptor the
+        // caller gave (its interpreter could not open /dev/fd/N).
+        var givenCloseOnExec = !owned && lwcr_getfd(current) & FD_CLOEXEC != 0
         while true {
+            // What the file would run is read from its content: an O_PATH
+            // descriptor (the caller's, or an execute-only file's) cannot
+            // be read, so the same file is opened again for reading, or the
+            // launch is refused.
+            switch readable(current, &fds) {
+            case .file(let fd): current = fd
+            case .failed, .unnamed:
+                let here = nameCount < 0 ? Bytes(cString: cString("(descriptor)")) : Bytes(UnsafeRawBufferPointer(rebasing: name[0..<nameCount]))
+                return refuse(here, .contentUnreadable, depth == 0 ? Explain.target : Explain.interpreter, policy, launch,
+                              via: Bytes(UnsafeRawBufferPointer(rebasing: top[0..<topCount])))
+            }
             let via = Bytes(UnsafeRawBufferPointer(rebasing: top[0..<topCount]))
             let here = nameCount < 0 ? Bytes.empty : Bytes(UnsafeRawBufferPointer(rebasing: name[0..<nameCount]))
             var sealed = false
@@ -177,10 +191,7 @@ enum Gate {
             var next: UnsafeMutablePointer<CChar>? = nil
             if isScript {
                 if depth >= maxScriptDepth { return ELOOP }
-                // The kernel refuses a script on a close-on-exec descriptor
-                // (its interpreter could not open /dev/fd/N); so do we, for
-                // descriptors the caller gave us.
-                if !owned && lwcr_getfd(current) & FD_CLOEXEC != 0 { return ENOENT }
+                if givenCloseOnExec { return ENOENT }
                 // The script itself is never handed to execve, so ask the
                 // kernel whether it would have run it (mode, noexec, Landlock).
                 let refused = mayExecute(current)
@@ -218,6 +229,10 @@ enum Gate {
                 // handed over as the file that was checked.
                 return runLoader(current, prefixCount > 0 ? prefix : nil, prefixCount, policy, launch, via: here, &fds, words, &wordsUsed)
             } else {
+                let refused = judgeElfInterpreter(current, policy, launch, via: here, &fds)
+                if refused != 0 { return refused }
+                let libraries = judgeEnvironmentLibraries(policy, launch, via: here, &fds)
+                if libraries != 0 { return libraries }
                 let e = finalExec(current, cString(""), AT_EMPTY_PATH, prefixCount > 0 ? prefix : nil, prefixCount, launch)
                 if e != ENOEXEC || !fallback || depth != 0 { return e }
                 // execvp's rule: what the kernel cannot execute, /bin/sh runs.
@@ -234,8 +249,38 @@ enum Gate {
             guard case .file(let fd) = opened else { return opened.refusal }
             current = fd
             owned = true
+            givenCloseOnExec = false
             depth += 1
         }
+    }
+
+    /// `fd` if its content can be read, else the same file opened again
+    /// for reading through /proc/self/fd (owned by `fds`). Files that are
+    /// not regular are left as they are: the kernel executes none, and
+    /// opening a device could act on it.
+    static func readable(_ fd: Int32, _ fds: inout OwnedDescriptors) -> Opened {
+        let flags = lwcr_getfl(fd)
+        if flags < 0 { return .from(flags) }
+        if flags & O_PATH == 0 { return .file(fd) }
+        var st = stat()
+        if lwcr_fstat(fd, &st) != 0 { return .failed(Errno(EBADF)) }
+        if st.st_mode & Mode.typeMask != Mode.regular { return .file(fd) }
+        var link = InlineArray<32, UInt8>(repeating: 0)
+        let again = withUnsafeMutableBytes(of: &link) { l -> Int32 in
+            var m = Message(l)
+            m.append("/proc/self/fd/")
+            m.append(Int(fd))
+            l[m.count] = 0
+            return lwcr_open(l.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        }
+        if again < 0 { return .from(again) }
+        var same = stat()
+        if lwcr_fstat(again, &same) != 0 || same.st_dev != st.st_dev || same.st_ino != st.st_ino {
+            _ = lwcr_close(again)
+            return .failed(Errno(EBADF))
+        }
+        if !fds.own(again) { return .failed(Errno(EMFILE)) }
+        return .file(again)
     }
 
     /// 0 when the kernel would execute the file on `fd`, else its errno.
@@ -275,6 +320,23 @@ enum Gate {
             launch.report.decision(d, path: loaderName)
             return EACCES
         }
+        // Libraries the options and the environment name are launches too
+        // (see OpenedByPath).
+        let own = ChildEnvironment.current.library
+        var i = 1
+        while i + 1 < (index < 0 ? count : index) {
+            let option = Bytes(cString: word(i))
+            var e: Int32 = 0
+            if option.equals("--preload") {
+                e = judgeLibraries(Bytes(cString: word(i + 1)), separators: ": ", except: own, policy, launch, via: loaderName, &fds)
+            } else if option.equals("--audit") {
+                e = judgeLibraries(Bytes(cString: word(i + 1)), separators: ":", except: own, policy, launch, via: loaderName, &fds)
+            }
+            if e != 0 { return e }
+            i += 1
+        }
+        let libraries = judgeEnvironmentLibraries(policy, launch, via: loaderName, &fds)
+        if libraries != 0 { return libraries }
         if index < 0 { return finalExec(loader, cString(""), AT_EMPTY_PATH, prefix, prefixCount, launch) }
         // ld.so looks a name without "/" up in the library path, not here:
         // only a path can be checked as the file the loader will map.

@@ -102,6 +102,8 @@ enum Check {
         indent(w.pointee.depth, &o)
         if role == Explain.interpreter { o.write("interpreter ") }
         if role == Explain.loaderProgram { o.write("program of the dynamic loader ") }
+        if role == Explain.elfInterpreter { o.write("ELF interpreter ") }
+        if role == Explain.library { o.write("library named by the launch ") }
         if role == Explain.target {
             o.writeEscaped(Bytes(cString: w.pointee.requested))
             if !name.equals(Bytes(cString: w.pointee.requested)) { o.write(" -> "); o.writeEscaped(name) }

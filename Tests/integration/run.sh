@@ -29,6 +29,19 @@ skip() { RESULT=skip; RESULT_MESSAGE=${1:-}; }
 pin() { sha256sum "$1" | cut -d' ' -f1; }
 WRONG=0000000000000000000000000000000000000000000000000000000000000000
 
+# The system's ELF interpreter (PT_INTERP of /usr/bin/true), canonical: a
+# launch of a dynamic program is a launch of it too, so a `default deny`
+# policy must allow it.
+LOADER=$(python3 -c '
+import os, struct
+d = open("/usr/bin/true", "rb").read()
+phoff, = struct.unpack_from("<Q", d, 32); size, count = struct.unpack_from("<HH", d, 54)
+for i in range(count):
+    e = phoff + i * size
+    if struct.unpack_from("<I", d, e)[0] == 3:
+        o, = struct.unpack_from("<Q", d, e + 8); n, = struct.unpack_from("<Q", d, e + 32)
+        print(os.path.realpath(d[o:o + n - 1].decode())); break')
+
 # Writes $WORK/policy.d/10-test.policy from the arguments, one line each.
 policy() {
     mkdir -p "$WORK/policy.d"

@@ -11,7 +11,7 @@ public struct Subject {
     private var digest: SHA256Digest?
     private var hashed = false
 
-    private var magic: UInt32 = 0
+    private var magic: UInt32? = nil
     private var magicRead = false
     private var digest512: SHA512Digest?
     private var hashed512 = false
@@ -32,11 +32,15 @@ public struct Subject {
     }
 
     /// The first four bytes of the content (zero where shorter or unreadable).
-    public mutating func firstBytes() -> UInt32 {
+    /// The first four bytes (zero past the end of a shorter file, as the
+    /// kernel reads them); nil when the content cannot be read (an
+    /// execute-only file on an O_PATH descriptor), which no fact may take
+    /// for zeros.
+    public mutating func firstBytes() -> UInt32? {
         if !magicRead {
             var m: UInt32 = 0
-            _ = withUnsafeMutableBytes(of: &m) { lwcr_pread(contentFD, $0.baseAddress, 4, 0) }
-            magic = m
+            let n = withUnsafeMutableBytes(of: &m) { lwcr_pread(contentFD, $0.baseAddress, 4, 0) }
+            magic = n < 0 ? nil : m
             magicRead = true
         }
         return magic
@@ -141,6 +145,16 @@ public enum Reason: UInt8 {
     case loaderProgramName
     /// The program given to the dynamic loader could not be opened to check it.
     case loaderProgramUnopened
+    /// The content cannot be read (execute-only, or an O_PATH descriptor
+    /// that cannot be reopened), so its `#!` line or ELF interpreter is unknown.
+    case contentUnreadable
+    /// A file someone else opens by path after the check (an ELF's
+    /// interpreter, a library the launch names) that others than root
+    /// could change or swap.
+    case notHeldByRoot
+    /// A sealed rule for a file the kernel or loader opens by path, so no
+    /// sealed copy can be what runs.
+    case sealedByPath
 }
 
 /// The fact that decided, and what was found.
@@ -256,11 +270,13 @@ public enum Facts {
             why.errno = Int32(-size)
             return false
         case .elf:
+            guard let magic = subject.firstBytes() else { why.reason = .unreadable; return false }
             why.reason = .notElf
-            return subject.firstBytes() == 0x464c_457f  // "\x7fELF", little-endian
+            return magic == 0x464c_457f  // "\x7fELF", little-endian
         case .script:
+            guard let magic = subject.firstBytes() else { why.reason = .unreadable; return false }
             why.reason = .notScript
-            return subject.firstBytes() & 0xffff == 0x2123  // "#!"
+            return magic & 0xffff == 0x2123  // "#!"
         case .fsverity:
             return Verity.matches(subject.fd, f.value, &why)
         case .signedBy:

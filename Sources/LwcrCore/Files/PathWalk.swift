@@ -9,8 +9,15 @@ import CInterpose
 /// judged by the wrong rule. Walking the path ourselves, each component
 /// looked up once in a directory we hold open, the name we build is the one
 /// by which the file was reached, whatever happens to the names afterwards.
-/// Symlinks are followed by reading them and walking their target, `..`
-/// goes to the physical parent, so the name has neither.
+/// Symlinks are followed by reading them and walking their target, so the
+/// name has none. A `..` drops the last component of the name built so far
+/// and opens the directory *by that name*: had the directory been moved
+/// since it was looked up, its physical parent would be another directory
+/// than the name says (a link `sub/../../usr/bin/tool` while `sub` moves
+/// between depths). By name, what is opened is what the name says.
+/// A relative path is named and opened from one descriptor of the
+/// starting directory, so a thread changing the working directory meanwhile
+/// changes neither.
 public enum PathWalk {
     static let maxLinks = 40
 
@@ -24,6 +31,26 @@ public enum PathWalk {
         case .done(let opened): return opened
         case .needsWalk: return walk(dirfd, path, flags: flags, noFollow: noFollow, into: out, &count)
         }
+    }
+
+    /// Opens an absolute `path` that someone else will open again by path
+    /// after lwcr has judged it (the kernel opens an ELF's PT_INTERP, the
+    /// loader a library named in LD_PRELOAD): so no one but root may be able
+    /// to change what the path leads to. Every directory looked in on the
+    /// way, those holding a symlink included, must be root's and closed to
+    /// others (or sticky with the entry root's), and the file itself root's
+    /// and writable by no one else. `.unnamed` when that does not hold.
+    public static func openHeldByRoot(_ path: UnsafePointer<CChar>, flags: Int32,
+                                      into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Opened {
+        if path[0] != CChar(UInt8(ascii: "/")) { return .unnamed }
+        let opened = walk(AT_FDCWD, path, flags: flags, noFollow: false, rootOnly: true, into: out, &count)
+        guard case .file(let fd) = opened else { return opened }
+        var st = stat()
+        if lwcr_fstat(fd, &st) != 0 || st.st_uid != 0 || st.st_mode & Mode.groupOrOtherWritable != 0 {
+            _ = lwcr_close(fd)
+            return .unnamed
+        }
+        return opened
     }
 
     /// The fast path's answer: opened (or refused) in one call, or the path
@@ -40,16 +67,14 @@ public enum PathWalk {
                                  into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Attempt {
         let p = Bytes(cString: path)
         if p.isEmpty { return .done(.failed(Errno(ENOENT))) }
-        var n = 0
-        if p[0] != UInt8(ascii: "/") {
-            if dirfd != AT_FDCWD { return .needsWalk }
-            let r = lwcr_getcwd_raw(out.baseAddress!.assumingMemoryBound(to: CChar.self), out.count)
-            if r <= 0 || out[0] != UInt8(ascii: "/") { return .needsWalk }
-            n = Int(r) - 1  // getcwd's length counts the NUL
-            if !Held.byUs(Bytes(UnsafeRawBufferPointer(rebasing: out[0..<n])), uid: UInt32(bitPattern: lwcr_geteuid())) { return .done(.unnamed) }
-            if n == 1 { n = 0 }  // "/" is the empty prefix
-        }
-        return openWithoutLinks(dirfd, path, p, flags: flags, into: out, after: n, &count)
+        if p[0] == UInt8(ascii: "/") { return openWithoutLinks(dirfd, path, p, flags: flags, into: out, after: 0, &count) }
+        // Named and opened from this one descriptor (see above).
+        let dir = openStart(dirfd)
+        if dir < 0 { return .done(.from(dir)) }
+        defer { _ = lwcr_close(dir) }
+        let n = nameOf(dir, out)
+        if n < 0 { return .done(.unnamed) }
+        return openWithoutLinks(dir, path, p, flags: flags, into: out, after: n == 1 ? 0 : n, &count)
     }
 
     /// Opens `path` (whose text is `text`) with openat2 refusing symlinks,
@@ -86,7 +111,7 @@ public enum PathWalk {
     }
 
     /// Resolves `path` one component at a time (see above).
-    static func walk(_ dirfd: Int32, _ path: UnsafePointer<CChar>, flags: Int32, noFollow: Bool,
+    static func walk(_ dirfd: Int32, _ path: UnsafePointer<CChar>, flags: Int32, noFollow: Bool, rootOnly: Bool = false,
                      into out: UnsafeMutableRawBufferPointer, _ count: inout Int) -> Opened {
         var pending = InlineArray<8192, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &pending) { p -> Opened in
@@ -97,6 +122,7 @@ public enum PathWalk {
             // The last byte stays NUL, so the pending rest is a C string.
             p[p.count - 1] = 0
             var walk = Walk(out: out, pending: UnsafeMutableRawBufferPointer(rebasing: p[0..<(p.count - 1)]), pendingCount: start.count)
+            walk.rootOnly = rootOnly
             let r = walk.run(dirfd, flags: flags, noFollow: noFollow)
             count = walk.count
             return r
@@ -110,6 +136,8 @@ public enum PathWalk {
         let pending: UnsafeMutableRawBufferPointer
         var pendingStart: Int
         var links = 0
+        /// See openHeldByRoot: no fast path, and every directory checked.
+        var rootOnly = false
 
         init(out: UnsafeMutableRawBufferPointer, pending: UnsafeMutableRawBufferPointer, pendingCount: Int) {
             self.out = out
@@ -173,16 +201,17 @@ public enum PathWalk {
                 let isDotDot = nameLength == 2 && name[0] == UInt8(ascii: ".") && name[1] == UInt8(ascii: ".")
                 if isDot { continue }
                 if isDotDot {
-                    let parent = lwcr_openat(dir, cString(".."), O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
+                    while count > 0 && out[count - 1] != UInt8(ascii: "/") { count -= 1 }
+                    if count > 0 { count -= 1 }
+                    let parent = openByName(dir)
                     _ = lwcr_close(dir)
                     if parent < 0 { return .from(parent) }
                     dir = parent
-                    while count > 0 && out[count - 1] != UInt8(ascii: "/") { count -= 1 }
-                    if count > 0 { count -= 1 }
                     continue
                 }
                 let step: Step = withUnsafeBytes(of: &name) { n in
                     let cname = n.baseAddress!.assumingMemoryBound(to: CChar.self)
+                    if rootOnly && !PathWalk.rootHolds(dir, cname) { return .failed(Errno(EPERM)) }
                     let text = Bytes(n.baseAddress!.assumingMemoryBound(to: UInt8.self), count: nameLength)
                     if last && !trailingSlash {
                         // The file itself: opened for real, by this name in this directory.
@@ -211,7 +240,7 @@ public enum PathWalk {
                 switch step {
                 case .failed(let e):
                     _ = lwcr_close(dir)
-                    return .failed(e)
+                    return rootOnly && e.code == EPERM ? .unnamed : .failed(e)
                 case .opened(let fd):
                     _ = lwcr_close(dir)
                     if last && !trailingSlash {
@@ -228,7 +257,7 @@ public enum PathWalk {
                         count = 0
                     }
                     // Usually the rest has no symlink: one call opens it.
-                    if case .done(let opened) = restWithoutLinks(dir, flags) {
+                    if !rootOnly, case .done(let opened) = restWithoutLinks(dir, flags) {
                         _ = lwcr_close(dir)
                         return opened
                     }
@@ -281,11 +310,33 @@ public enum PathWalk {
             }
         }
 
+        /// The directory whose name is the name built so far (`..` has just
+        /// dropped a component), opened by that name; -errno.
+        func openByName(_ dir: Int32) -> Int32 {
+            if count == 0 { return lwcr_open(cString("/"), O_PATH | O_DIRECTORY | O_CLOEXEC) }
+            out[count] = 0
+            let name = out.baseAddress!.assumingMemoryBound(to: CChar.self)
+            let fd = lwcr_openat2_nolinks(AT_FDCWD, name, O_PATH | O_DIRECTORY | O_CLOEXEC)
+            if fd != -ENOSYS { return fd }
+            // Before Linux 5.6: the physical parent, if it is what the name
+            // leads to now.
+            let parent = lwcr_openat(dir, cString(".."), O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
+            if parent < 0 { return parent }
+            var byName = stat()
+            var byFd = stat()
+            if lwcr_fstatat(AT_FDCWD, name, &byName, AT_SYMLINK_NOFOLLOW) != 0 || lwcr_fstat(parent, &byFd) != 0
+                || byName.st_dev != byFd.st_dev || byName.st_ino != byFd.st_ino {
+                _ = lwcr_close(parent)
+                return -EAGAIN
+            }
+            return parent
+        }
+
         /// A relative path starts in `dirfd` (or the working directory),
         /// whose own canonical name the kernel gives.
         mutating func startRelative(_ dirfd: Int32) -> Opened {
-            let dir = dirfd == AT_FDCWD ? lwcr_open(cString("."), O_PATH | O_DIRECTORY | O_CLOEXEC)
-                                        : lwcr_openat(dirfd, cString("."), O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
+            if rootOnly { return .unnamed }
+            let dir = PathWalk.openStart(dirfd)
             if dir < 0 { return .from(dir) }
             let n = PathWalk.nameOf(dir, out)
             if n < 0 { _ = lwcr_close(dir); return .unnamed }
@@ -302,6 +353,26 @@ public enum PathWalk {
             }
             return .from(fd)
         }
+    }
+
+    /// The directory a relative path starts in: `dirfd`, or the working
+    /// directory; -errno.
+    static func openStart(_ dirfd: Int32) -> Int32 {
+        dirfd == AT_FDCWD ? lwcr_open(cString("."), O_PATH | O_DIRECTORY | O_CLOEXEC)
+                          : lwcr_openat(dirfd, cString("."), O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
+    }
+
+    /// Whether only root can change the entry `name` in `dir`: the
+    /// directory is root's and writable by no one else, or sticky with the
+    /// entry root's (in a sticky directory only the entry's owner, the
+    /// directory's owner or root can rename it).
+    static func rootHolds(_ dir: Int32, _ name: UnsafePointer<CChar>) -> Bool {
+        var st = stat()
+        if lwcr_fstat(dir, &st) != 0 || st.st_uid != 0 { return false }
+        if st.st_mode & Mode.groupOrOtherWritable == 0 { return true }
+        if st.st_mode & Mode.sticky == 0 { return false }
+        var entry = stat()
+        return lwcr_fstatat(dir, name, &entry, AT_SYMLINK_NOFOLLOW) == 0 && entry.st_uid == 0
     }
 
     /// The kernel's current name for an open descriptor, from

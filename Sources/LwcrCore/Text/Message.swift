@@ -174,6 +174,9 @@ public struct Message {
             append(errnoName(f.errno))
             append(")")
         case .unnamed: append("cannot name the file by a path that still leads to it (renamed, deleted, or no /proc)")
+        case .contentUnreadable: append("lwcr cannot read the file (execute-only, or no /proc to reopen it), so cannot see what it would run")
+        case .notHeldByRoot: append("opened again by path after the check, and someone other than root can change the file or a directory on the way")
+        case .sealedByPath: append("sealed, but the kernel or loader opens it by path, so no sealed copy can be what runs")
         case .policyError:
             append("policy error: ")
             appendErrorText(d.errorMessage, code: d.errorCode, detail: d.errorDetail)

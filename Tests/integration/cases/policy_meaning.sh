@@ -82,7 +82,7 @@ test_pin_quoting_round_trip() {
     for n in "${names[@]}" "${siblings[@]}"; do cp /usr/bin/true "$q/$n" || { fail "cannot create a file named $(pm_name "$n")"; return; }; done
     local paths=()
     for n in "${names[@]}"; do paths+=("$q/$n"); done
-    printf 'default deny\n' > "$WORK/policy.d/10-default.policy"
+    printf 'default deny\nallow %s\n' "$LOADER" > "$WORK/policy.d/10-default.policy"
     timeout 10 "$LWCR" pin "${paths[@]}" > "$WORK/policy.d/20-pins.policy" 2> pin.err; local rc=$?
     echo "pin status $rc"; cat pin.err; cat -A "$WORK/policy.d/20-pins.policy"
     [ $rc -eq 0 ] || { fail "lwcr pin exited $rc"; return; }
@@ -117,7 +117,7 @@ test_pin_name_with_space() {
     timeout 10 "$LWCR" lint "$WORK/policy.d" > lint.out 2>&1; local rc=$?
     cat lint.out
     [ $rc -eq 0 ] || { fail "the pinned line does not lint: $(head -1 lint.out)"; return; }
-    echo "default deny" > "$WORK/policy.d/05-default.policy"
+    printf 'default deny\nallow %s\n' "$LOADER" > "$WORK/policy.d/05-default.policy"
     timeout 10 env LWCR_POLICY="$WORK/policy.d" LD_PRELOAD="$LIB" "$BIN/launch_execve" "$WORK/opt/a b/tool" x > out 2> err
     rc=$?; cat out err
     [ $rc -eq 0 ] || { fail "the pinned file did not launch"; return; }

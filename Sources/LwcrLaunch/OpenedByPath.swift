@@ -1,0 +1,119 @@
+import CInterpose
+
+/// Files a launch makes run that lwcr cannot hand over by descriptor,
+/// because someone else opens them by path after the check: the kernel an
+/// ELF's PT_INTERP, the dynamic loader the libraries named in LD_PRELOAD
+/// and LD_AUDIT or by its --preload and --audit options.
+///
+/// Each is judged by the policy as its own launch would be. And since the
+/// path is opened again later, the check would mean nothing if someone
+/// could swap what the path leads to in between: so such a file must be
+/// root's, writable by no one else, and reached only through directories
+/// no one but root can change (PathWalk.openHeldByRoot). Choosing that over
+/// starting the program through the checked loader's descriptor keeps
+/// /proc/self/exe, AT_EXECFN and argv what the program expects; every
+/// system loader and library directory meets it.
+///
+/// Does not reach: libraries the loader finds by searching (DT_NEEDED,
+/// LD_PRELOAD names without a "/", through LD_LIBRARY_PATH, --library-path,
+/// RPATH or the system directories), dlopen, and binfmt_misc handlers.
+extension Gate {
+    /// 0, or the errno the launch fails with.
+    static func judgeElfInterpreter(_ fd: Int32, _ policy: Policy, _ launch: Launch, via program: Bytes,
+                                    _ fds: inout OwnedDescriptors) -> Int32 {
+        var text = InlineArray<4097, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &text) { t -> Int32 in
+            switch ElfInterpreter.read(fd, into: t) {
+            case .none, .refused:
+                // Static, not ELF, or what the kernel refuses on its own.
+                return 0
+            case .path:
+                return judgeByPath(t.baseAddress!.assumingMemoryBound(to: CChar.self), role: Explain.elfInterpreter,
+                                   policy, launch, via: program, &fds)
+            }
+        }
+    }
+
+    /// The libraries the child environment names in LD_PRELOAD and
+    /// LD_AUDIT, but lwcr's own.
+    static func judgeEnvironmentLibraries(_ policy: Policy, _ launch: Launch, via program: Bytes,
+                                          _ fds: inout OwnedDescriptors) -> Int32 {
+        guard let envp = launch.envp ?? UnsafePointer(lwcr_environ()) else { return 0 }
+        let own = ChildEnvironment.current.library
+        var e: Int32 = 0
+        var i = 0
+        while e == 0, let entry = envp[i] {
+            let text = Bytes(cString: entry)
+            if text.hasPrefix(ChildEnvironment.preloadName) {
+                e = judgeLibraries(text.slice(11, text.count), separators: ": ", except: own, policy, launch, via: program, &fds)
+            } else if text.hasPrefix("LD_AUDIT=") {
+                e = judgeLibraries(text.slice(9, text.count), separators: ":", except: own, policy, launch, via: program, &fds)
+            }
+            i += 1
+        }
+        return e
+    }
+
+    /// Each entry of a library list that names a path (with a "/"); names
+    /// without one are searched by the loader, out of reach (see above).
+    static func judgeLibraries(_ list: Bytes, separators: StaticString, except own: Bytes, _ policy: Policy, _ launch: Launch,
+                               via program: Bytes, _ fds: inout OwnedDescriptors) -> Int32 {
+        var e: Int32 = 0
+        _ = list.anyPart(separatedBy: separators) { entry in
+            if entry.isEmpty || entry.equals(own) || entry.firstIndex(of: UInt8(ascii: "/")) == nil { return false }
+            var path = InlineArray<4097, UInt8>(repeating: 0)
+            e = withUnsafeMutableBytes(of: &path) { p -> Int32 in
+                if entry.count >= p.count { return ENAMETOOLONG }
+                p.copyMemory(from: entry.raw)
+                p[entry.count] = 0
+                let cpath = p.baseAddress!.assumingMemoryBound(to: CChar.self)
+                // lwcr itself, by another name (relative, through a link).
+                var mine = stat()
+                var theirs = stat()
+                if withPath(own, { lwcr_fstatat(AT_FDCWD, $0, &mine, 0) }) == 0 && lwcr_fstatat(AT_FDCWD, cpath, &theirs, 0) == 0
+                    && mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino { return 0 }
+                return judgeByPath(cpath, role: Explain.library, policy, launch, via: program, &fds)
+            }
+            return e != 0
+        }
+        return e
+    }
+
+    /// One file opened by path later: held by root, and allowed.
+    static func judgeByPath(_ path: UnsafePointer<CChar>, role: Int32, _ policy: Policy, _ launch: Launch, via program: Bytes,
+                            _ fds: inout OwnedDescriptors) -> Int32 {
+        var name = InlineArray<4097, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &name) { n -> Int32 in
+            var count = 0
+            let opened = PathWalk.openHeldByRoot(path, flags: openFlags, into: n, &count)
+            switch opened {
+            case .failed(let e):
+                // Not there, in directories only root can change: the kernel
+                // fails the launch with the same errno, the loader skips the
+                // library with a warning, and no one else can put it there.
+                return role == Explain.library ? 0 : e.code
+            case .unnamed:
+                return refuse(Bytes(cString: path), .notHeldByRoot, role, policy, launch, via: program)
+            case .file(let fd):
+                if !fds.own(fd) { return EMFILE }
+                var sealed = false
+                let here = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count]))
+                if !verify(fd, here, named: true, policy, launch.report, via: program, sealed: &sealed, role: role) { return EACCES }
+                if sealed { return refuse(here, .sealedByPath, -1, policy, launch, via: program) }
+                return 0
+            }
+        }
+    }
+
+    /// A refusal no rule decides (the file cannot be judged as it will
+    /// run); under a policy that only audits, logged and let through.
+    static func refuse(_ path: Bytes, _ reason: Reason, _ role: Int32, _ policy: Policy, _ launch: Launch, via: Bytes) -> Int32 {
+        if role >= 0, let explain = launch.report.explain { explain.judging?(explain.context, -1, path.base, path.count, role, nil) }
+        var d = Decision()
+        d.finding.reason = reason
+        d.allowed = policy.error == nil && policy.onlyAudits
+        d.audited = d.allowed
+        launch.report.decision(d, path: path, via: via)
+        return d.allowed ? 0 : EACCES
+    }
+}
