@@ -55,7 +55,7 @@ $(OBJ)/lwcr.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(CLI_SOURCES) $(C_HEADERS)
 	$(SWIFTC) $(EMBEDDED) -module-name lwcr $(CORE_SOURCES) $(PRELOAD_SOURCES) $(CLI_SOURCES) -c -o $@
 	@touch $@
 
-$(BUILD)/lwcr: $(OBJ)/lwcr.o $(OBJ)/sys.o $(OBJ)/sha256_ni.o $(OBJ)/preload/state.o $(OBJ)/preload/constructor.o $(OBJ)/preload/execl.o $(OBJ)/cli/main.o
+$(BUILD)/lwcr: $(OBJ)/lwcr.o $(OBJ)/sys.o $(OBJ)/sha256_ni.o $(OBJ)/preload/state.o $(OBJ)/preload/constructor.o $(OBJ)/preload/execl.o $(OBJ)/preload/libc_symbol.o $(OBJ)/cli/main.o
 	$(CC) -o $@ $^ -Wl,-z,defs -Wl,--gc-sections -Wl,-z,now -Wl,-z,relro
 
 $(OBJ)/preload.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(C_HEADERS)
@@ -67,7 +67,7 @@ $(OBJ)/preload.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(C_HEADERS)
 # -Bsymbolic: execl* reach our own execve, never another definition.
 # The build fails, and leaves no library, when code of ours can allocate
 # (Tests/alloc-guard.sh).
-$(BUILD)/liblwcr.so: $(OBJ)/preload.o $(OBJ)/sys.o $(OBJ)/sha256_ni.o $(OBJ)/preload/state.o $(OBJ)/preload/constructor.o $(OBJ)/preload/execl.o CInterpose/exports.map
+$(BUILD)/liblwcr.so: $(OBJ)/preload.o $(OBJ)/sys.o $(OBJ)/sha256_ni.o $(OBJ)/preload/state.o $(OBJ)/preload/constructor.o $(OBJ)/preload/execl.o $(OBJ)/preload/libc_symbol.o CInterpose/exports.map
 	$(CC) -shared -o $@.tmp $(filter %.o,$^) -Wl,--version-script=CInterpose/exports.map \
 	    -Wl,-z,defs -Wl,-Bsymbolic -Wl,--gc-sections -Wl,-z,now -Wl,-z,relro -Wl,--build-id
 	bash Tests/alloc-guard.sh $@.tmp || { rm -f $@.tmp; exit 1; }

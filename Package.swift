@@ -13,7 +13,7 @@ let package = Package(
         .target(
             name: "CInterpose",
             path: "CInterpose",
-            exclude: ["preload/constructor.c", "preload/execl.c", "cli", "exports.map"],
+            exclude: ["preload/constructor.c", "preload/execl.c", "preload/libc_symbol.c", "cli", "exports.map"],
             sources: ["sys.c", "sha256_ni.c", "preload/state.c"],
             publicHeadersPath: "include"
         ),

@@ -34,4 +34,11 @@ struct lwcr_popen_slot { void *file; int pid; int fd_plus_one; };
 struct lwcr_popen_slot *lwcr_popen_slots(void);
 int lwcr_popen_slot_count(void);
 
+// A libc function lwcr interposes but calls itself (preload/libc_symbol.c).
+#include <wordexp.h>
+void *lwcr_libc_symbol(const char *name);
+static inline int lwcr_call_wordexp(void *fn, const char *words, void *result, int flags) {
+    return ((int (*)(const char *, wordexp_t *, int))fn)(words, (wordexp_t *)result, flags);
+}
+
 #endif

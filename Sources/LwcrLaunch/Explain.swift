@@ -22,6 +22,14 @@ struct Explain {
     var context: UnsafeMutableRawPointer?
     var judging: (@convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<UInt8>?, Int, Int32, UnsafeMutableRawPointer?) -> Void)?
     var line: (@convention(c) (UnsafeMutableRawPointer?, UnsafePointer<UInt8>?, Int) -> Void)?
+    /// What a file of `role` is called in a log line about the launch it
+    /// belongs to.
+    static func word(_ role: Int32) -> StaticString {
+        if role == elfInterpreter { return "ELF interpreter" }
+        if role == library { return "library" }
+        return "interpreter"
+    }
+
     /// A large buffer to read content through (the command has one).
     var readBuffer: UnsafeMutableRawBufferPointer? = nil
 

@@ -440,7 +440,7 @@ enum Gate {
                 withUnsafeMutablePointer(to: &subject) { explain.judging?(explain.context, fd, path.base, path.count, role, UnsafeMutableRawPointer($0)) }
             }
         }
-        if decision.reportable { report.decision(decision, path: path.isEmpty ? Bytes("(descriptor)") : path, via: via) }
+        if decision.reportable { report.decision(decision, path: path.isEmpty ? Bytes("(descriptor)") : path, via: via, role: role) }
         return decision.allowed
     }
 

@@ -98,11 +98,11 @@ struct Report {
     }
 
     /// Formats and delivers the line for a decision that needs one.
-    func decision(_ d: Decision, path: Bytes, via script: Bytes = .empty) {
+    func decision(_ d: Decision, path: Bytes, via script: Bytes = .empty, role: Int32 = Explain.interpreter) {
         var buffer = InlineArray<4608, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &buffer) { b in
             var m = Message(b)
-            m.appendLogLine(path: path, d, via: script)
+            m.appendLogLine(path: path, d, via: script, as: Explain.word(role))
             deliver(m.bytes)
         }
     }

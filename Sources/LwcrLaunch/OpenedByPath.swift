@@ -99,7 +99,7 @@ extension Gate {
                 var sealed = false
                 let here = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count]))
                 if !verify(fd, here, named: true, policy, launch.report, via: program, sealed: &sealed, role: role) { return EACCES }
-                if sealed { return refuse(here, .sealedByPath, -1, policy, launch, via: program) }
+                if sealed { return refuse(here, .sealedByPath, role, policy, launch, via: program, shown: true) }
                 return 0
             }
         }
@@ -107,13 +107,15 @@ extension Gate {
 
     /// A refusal no rule decides (the file cannot be judged as it will
     /// run); under a policy that only audits, logged and let through.
-    static func refuse(_ path: Bytes, _ reason: Reason, _ role: Int32, _ policy: Policy, _ launch: Launch, via: Bytes) -> Int32 {
-        if role >= 0, let explain = launch.report.explain { explain.judging?(explain.context, -1, path.base, path.count, role, nil) }
+    /// `shown`: an explaining walk has already been told of the file.
+    static func refuse(_ path: Bytes, _ reason: Reason, _ role: Int32, _ policy: Policy, _ launch: Launch, via: Bytes,
+                       shown: Bool = false) -> Int32 {
+        if role >= 0, !shown, let explain = launch.report.explain { explain.judging?(explain.context, -1, path.base, path.count, role, nil) }
         var d = Decision()
         d.finding.reason = reason
         d.allowed = policy.error == nil && policy.onlyAudits
         d.audited = d.allowed
-        launch.report.decision(d, path: path, via: via)
+        launch.report.decision(d, path: path, via: via, role: role)
         return d.allowed ? 0 : EACCES
     }
 }

@@ -25,6 +25,46 @@ enum Shell {
         }
     }
 
+    /// Whether `/bin/sh -c WORDS`, started by glibc itself by path
+    /// (wordexp's command substitution), may run: true when WORDS has no
+    /// `$(` or backquote, so no command can be started. Otherwise the walk
+    /// of that launch, logged as a launch but executing nothing, must
+    /// allow it; and since glibc opens /bin/sh again, it must be root's
+    /// (see OpenedByPath).
+    static func mayRunCommands(_ words: UnsafePointer<CChar>) -> Bool {
+        let text = Bytes(cString: words)
+        var i = 0
+        var command = false
+        while i < text.count && !command {
+            command = text[i] == UInt8(ascii: "`") || (text[i] == UInt8(ascii: "$") && i + 1 < text.count && text[i + 1] == UInt8(ascii: "("))
+            i += 1
+        }
+        if !command { return true }
+        switch PolicyState.current() {
+        case .none:
+            return true
+        case .unavailable:
+            Gate.deny(unavailable: Bytes(Gate.shell), Launch(argv: nil, envp: nil, report: .direct, shellFallback: false))
+            return false
+        case .policy(let policy):
+            var argv = InlineArray<4, UnsafeMutablePointer<CChar>?>(repeating: nil)
+            argv[0] = mutable("sh")
+            argv[1] = mutable("-c")
+            argv[2] = UnsafeMutablePointer(mutating: words)
+            return withUnsafeMutableBytes(of: &argv) { a -> Bool in
+                var report = Report.direct
+                report.explain = Explain(context: nil, judging: nil, line: nil)  // log as a launch would
+                let launch = Launch(argv: UnsafePointer(a.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)),
+                                    envp: UnsafePointer(lwcr_environ()), report: report, shellFallback: false)
+                if Gate.run(.path(AT_FDCWD, cString(Gate.shell), false), policy.pointee, launch) != 0 { return false }
+                var fds = OwnedDescriptors()
+                defer { fds.closeAll() }
+                return Gate.judgeByPath(cString(Gate.shell), role: -1, policy.pointee, Launch(argv: nil, envp: nil, report: .direct, shellFallback: false),
+                                        via: .empty, &fds) == 0
+            }
+        }
+    }
+
     static func mutable(_ s: StaticString) -> UnsafeMutablePointer<CChar> {
         UnsafeMutablePointer(mutating: cString(s))
     }

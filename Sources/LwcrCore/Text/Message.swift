@@ -219,11 +219,15 @@ public struct Message {
     }
 
     /// `lwcr: deny PATH: REASON [FILE:LINE]` (or `audit`), with a newline.
-    public mutating func appendLogLine(path: Bytes, _ d: Decision, via interpreterOf: Bytes = .empty) {
+    /// `as`: what the file is to the launch of `interpreterOf`.
+    public mutating func appendLogLine(path: Bytes, _ d: Decision, via interpreterOf: Bytes = .empty,
+                                       as role: StaticString = "interpreter") {
         append(d.allowed ? "lwcr: audit " : "lwcr: deny ")
         if !interpreterOf.isEmpty {
             appendEscaped(interpreterOf)
-            append(": interpreter ")
+            append(": ")
+            append(role)
+            append(" ")
         }
         appendEscaped(path)
         append(": ")
