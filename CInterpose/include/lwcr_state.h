@@ -23,9 +23,19 @@ int *lwcr_state_system_seen(void);  // whether the system policy directory exist
 // The path of the shared object that contains this function.
 int lwcr_self_path(char *buf, size_t n);
 
-// Runs fn(ctx, buf) with `size` bytes of stack: the launch path builds argv
-// and envp arrays whose size only the caller knows, and may not allocate.
+// Runs fn(ctx, buf) with `size` bytes of memory: the launch path builds
+// argv and envp arrays whose size only the caller knows, and may not
+// allocate. On the stack up to 64 KiB, beyond that in a mapping of its own
+// (a thread's stack may be smaller than a long argv's copy).
 int lwcr_with_stack(size_t size, int (*fn)(void *ctx, void *buf), void *ctx);
+
+// Runs fn(ctx) with the stack pointer at `top` (16-byte aligned, the high
+// end of a mapping): the gate on a stack of its own (OwnStack.swift).
+int lwcr_call_on_stack(void *top, int (*fn)(void *ctx), void *ctx);
+// About where the caller's stack is now.
+uintptr_t lwcr_stack_pointer(void);
+// Near the top of the main thread's stack, from the constructor; 0 when unknown.
+uintptr_t *lwcr_state_stack_top(void);
 
 
 // popen streams: which FILE belongs to which child, for pclose and for

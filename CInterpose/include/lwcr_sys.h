@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -167,6 +168,9 @@ static inline int lwcr_getuid(void) { return (int)syscall(SYS_getuid); }
 static inline int lwcr_getgid(void) { return (int)syscall(SYS_getgid); }
 static inline int lwcr_geteuid(void) { return (int)syscall(SYS_geteuid); }
 static inline int lwcr_getpid(void) { return (int)syscall(SYS_getpid); }
+static inline int lwcr_gettid(void) { return (int)syscall(SYS_gettid); }
+static inline int lwcr_sigaltstack_query(stack_t *current) { return (int)lwcr_ret(syscall(SYS_sigaltstack, 0, current)); }
+static inline int lwcr_getrlimit_stack(struct rlimit *limit) { return (int)lwcr_ret(syscall(SYS_getrlimit, RLIMIT_STACK, limit)); }
 static inline int lwcr_setsid(void) { return (int)lwcr_ret(syscall(SYS_setsid)); }
 static inline int lwcr_setpgid(int pid, int pgid) { return (int)lwcr_ret(syscall(SYS_setpgid, pid, pgid)); }
 static inline int lwcr_getpgid(int pid) { return (int)lwcr_ret(syscall(SYS_getpgid, pid)); }

@@ -36,6 +36,8 @@ static void drop_lwcr_variables(void) {
 }
 
 __attribute__((constructor)) static void lwcr_constructor(void) {
+    // Within a few KiB of the top of the main thread's stack (OwnStack).
+    *lwcr_state_stack_top() = (uintptr_t)__builtin_frame_address(0);
     if (lwcr_secure_execution()) drop_lwcr_variables();
     lwcr_init();
 }

@@ -50,9 +50,58 @@ int lwcr_self_path(char *buf, size_t n) {
 }
 
 int lwcr_with_stack(size_t size, int (*fn)(void *ctx, void *buf), void *ctx) {
-    void *buf = __builtin_alloca(size);
-    return fn(ctx, buf);
+    if (size <= (64 << 10)) {
+        void *buf = __builtin_alloca(size);
+        return fn(ctx, buf);
+    }
+    // A successful exec replaces the mapping with the process image; in a
+    // vfork child it stays in the parent (see README: limits).
+    size = (size + 4095) & ~(size_t)4095;
+    void *buf = lwcr_mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (!buf) return 12; // ENOMEM
+    int r = fn(ctx, buf);
+    lwcr_munmap(buf, size);
+    return r;
 }
+
+static uintptr_t stack_top;
+uintptr_t *lwcr_state_stack_top(void) { return &stack_top; }
+
+__attribute__((noinline)) uintptr_t lwcr_stack_pointer(void) { return (uintptr_t)__builtin_frame_address(0); }
+
+// The old stack pointer is kept in a callee-saved register (rbp, x29),
+// which fn preserves.
+#if defined(__x86_64__)
+__asm__(".text\n"
+        ".globl lwcr_call_on_stack\n"
+        ".type lwcr_call_on_stack,@function\n"
+        "lwcr_call_on_stack:\n"
+        "    push %rbp\n"
+        "    mov %rsp, %rbp\n"
+        "    mov %rdi, %rsp\n"
+        "    mov %rdx, %rdi\n"
+        "    call *%rsi\n"
+        "    mov %rbp, %rsp\n"
+        "    pop %rbp\n"
+        "    ret\n"
+        ".size lwcr_call_on_stack, .-lwcr_call_on_stack\n");
+#elif defined(__aarch64__)
+__asm__(".text\n"
+        ".globl lwcr_call_on_stack\n"
+        ".type lwcr_call_on_stack,%function\n"
+        "lwcr_call_on_stack:\n"
+        "    stp x29, x30, [sp, #-16]!\n"
+        "    mov x29, sp\n"
+        "    mov sp, x0\n"
+        "    mov x0, x2\n"
+        "    blr x1\n"
+        "    mov sp, x29\n"
+        "    ldp x29, x30, [sp], #16\n"
+        "    ret\n"
+        ".size lwcr_call_on_stack, .-lwcr_call_on_stack\n");
+#else
+int lwcr_call_on_stack(void *top, int (*fn)(void *ctx), void *ctx) { (void)top; return fn(ctx); }
+#endif
 
 #define LWCR_POPEN_SLOTS 1024
 static struct lwcr_popen_slot popen_slots[LWCR_POPEN_SLOTS];

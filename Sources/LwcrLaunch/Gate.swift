@@ -33,7 +33,17 @@ enum Gate {
     static let maxArrays = 2 << 20
 
     /// Launches `path` (relative to `dirfd`); returns an errno on failure.
+    /// On a stack of its own where the caller's is short (OwnStack).
     static func execute(dirfd: Int32, path: UnsafePointer<CChar>, noFollow: Bool, _ launch: Launch) -> Int32 {
+        OwnStack.run(OwnStack.Entry(kind: .path, dirfd: dirfd, path: path, noFollow: noFollow, launch: launch))
+    }
+
+    /// Launches the file open on `fd` (fexecve, execveat with AT_EMPTY_PATH).
+    static func execute(descriptor fd: Int32, _ launch: Launch) -> Int32 {
+        OwnStack.run(OwnStack.Entry(kind: .descriptor, dirfd: fd, launch: launch))
+    }
+
+    static func executeHere(dirfd: Int32, path: UnsafePointer<CChar>, noFollow: Bool, _ launch: Launch) -> Int32 {
         switch PolicyState.current() {
         case .none:
             return passThrough(dirfd: dirfd, path: path, noFollow: noFollow, launch)
@@ -45,8 +55,7 @@ enum Gate {
         }
     }
 
-    /// Launches the file open on `fd` (fexecve, execveat with AT_EMPTY_PATH).
-    static func execute(descriptor fd: Int32, _ launch: Launch) -> Int32 {
+    static func executeHere(descriptor fd: Int32, _ launch: Launch) -> Int32 {
         switch PolicyState.current() {
         case .none:
             return finalExec(fd, cString(""), AT_EMPTY_PATH, nil, 0, launch)

@@ -7,10 +7,14 @@ import CInterpose
 /// returned at once. A denial is an EACCES like any other.
 enum PathSearch {
     static func execute(_ file: UnsafePointer<CChar>, _ launch: Launch) -> Int32 {
+        OwnStack.run(OwnStack.Entry(kind: .search, path: file, launch: launch))
+    }
+
+    static func executeHere(_ file: UnsafePointer<CChar>, _ launch: Launch) -> Int32 {
         let name = Bytes(cString: file)
         if name.isEmpty { return ENOENT }
         if name.firstIndex(of: UInt8(ascii: "/")) != nil {
-            return Gate.execute(dirfd: AT_FDCWD, path: file, noFollow: false, launch)
+            return Gate.executeHere(dirfd: AT_FDCWD, path: file, noFollow: false, launch)
         }
         let defaultPath: StaticString = "/bin:/usr/bin"
         let path = getenv(cString("PATH")).map { Bytes(cString: $0) } ?? Bytes(defaultPath)
@@ -32,7 +36,7 @@ enum PathSearch {
                     return true
                 }
                 b[m.count] = 0
-                let e = Gate.execute(dirfd: AT_FDCWD, path: b.baseAddress!.assumingMemoryBound(to: CChar.self), noFollow: false, launch)
+                let e = Gate.executeHere(dirfd: AT_FDCWD, path: b.baseAddress!.assumingMemoryBound(to: CChar.self), noFollow: false, launch)
                 switch e {
                 case EACCES:
                     sawEACCES = true

@@ -122,8 +122,9 @@ enum Spawn {
                 withUnsafeMutablePointer(to: &shared.pointee.lineCount) { lineCount in
                     let launch = Launch(argv: r.argv, envp: r.envp, report: Report(shared: line, sharedCount: lineCount),
                                         shellFallback: false)
-                    return r.search ? PathSearch.execute(r.path, launch)
-                                    : Gate.execute(dirfd: AT_FDCWD, path: r.path, noFollow: false, launch)
+                    // Already on a stack of its own.
+                    return r.search ? PathSearch.executeHere(r.path, launch)
+                                    : Gate.executeHere(dirfd: AT_FDCWD, path: r.path, noFollow: false, launch)
                 }
             }
         }

@@ -192,3 +192,35 @@ test_libraries_named_by_the_launch() {
     [ -e "$WORK/ran" ] || { fail "an allowed library did not load"; return; }
     pass
 }
+
+# Launches from small stacks work where they work without lwcr: a script
+# with 60,000 arguments from a 256 KiB thread stack, a sha256 pin from a
+# 32 KiB sigaltstack and under a 24 KiB RLIMIT_STACK, a signed-by= check
+# from a 64 KiB sigaltstack.
+test_small_stacks() {
+    command -v ssh-keygen > /dev/null || { skip "ssh-keygen (openssh-client) is not installed"; return; }
+    mkdir -p "$WORK/bin" "$WORK/keys"
+    printf '#!/bin/sh\necho $# > %s/count\n' "$WORK" > "$WORK/bin/script"; chmod 755 "$WORK/bin/script"
+    cp /usr/bin/touch "$WORK/bin/pinned"; cp /usr/bin/touch "$WORK/bin/signed"
+    ssh-keygen -q -t ed25519 -N '' -C acme -f "$WORK/keys/acme" > /dev/null
+    ssh-keygen -q -Y sign -f "$WORK/keys/acme" -n lwcr "$WORK/bin/signed" 2> /dev/null
+    policy "allow /usr/**" "allow /bin/**" "allow $WORK/bin/script" \
+        "require $WORK/bin/pinned sha256=$(pin "$WORK/bin/pinned")" \
+        "signer acme $(cut -d' ' -f1,2 "$WORK/keys/acme.pub")" "require $WORK/bin/signed signed-by=acme"
+    # The control: without lwcr each of these runs.
+    "$BIN/small_stack" thread 256 "$WORK/bin/script" @60000 > out 2>&1
+    [ "$(cat "$WORK/count" 2> /dev/null)" = 60000 ] || { skip "even without lwcr, 60,000 arguments do not run here: $(cat out)"; return; }
+    rm -f "$WORK/count"
+    under "$BIN/small_stack" thread 256 "$WORK/bin/script" @60000 > out 2> err; echo "thread: $? $(cat out err)"
+    [ "$(cat "$WORK/count" 2> /dev/null)" = 60000 ] || { fail "60,000 arguments from a 256 KiB thread stack: $(head -c 200 out)"; return; }
+    under "$BIN/small_stack" signal 32 "$WORK/bin/pinned" "$WORK/ran-pinned" > out 2> err; echo "pinned: $? $(cat out err)"
+    [ -e "$WORK/ran-pinned" ] || { fail "a sha256-pinned launch from a 32 KiB sigaltstack did not run: $(cat out err)"; return; }
+    under "$BIN/small_stack" signal 64 "$WORK/bin/signed" "$WORK/ran-signed" > out 2> err; echo "signed: $? $(cat out err)"
+    [ -e "$WORK/ran-signed" ] || { fail "a signed-by= launch from a 64 KiB sigaltstack did not run: $(cat out err)"; return; }
+    (ulimit -s 24; under "$BIN/launch_execve" "$WORK/bin/pinned" "$WORK/ran-rlimit") > out 2> err; echo "rlimit: $? $(cat out err)"
+    [ -e "$WORK/ran-rlimit" ] || { fail "a sha256-pinned launch under a 24 KiB RLIMIT_STACK did not run: $(cat out err)"; return; }
+    # A denial from a small stack is still a denial.
+    under "$BIN/small_stack" signal 16 "$WORK/bin/script-missing" x > out 2> err
+    grep -q 'result: errno=2' out || { fail "a failing launch from a 16 KiB sigaltstack did not fail cleanly: $(cat out err)"; return; }
+    pass
+}
