@@ -36,6 +36,8 @@
 // allocates after the child has been started, outside the launch path.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <malloc.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -178,6 +180,14 @@ static int wait_status(pid_t pid) {
 
 static int ran_ok(int status) { return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 
+static const char *signal_denied;
+static volatile int signal_errno;
+static void launch_denied_on_signal(int sig) {
+    (void)sig;
+    char *args[] = {(char *)signal_denied, NULL};
+    if (execve(signal_denied, args, environ) < 0) signal_errno = errno;
+}
+
 // A child that could not execute exits 127 without touching the heap.
 static void vfork_execve(const char *name, const char *path, char **argv) {
     start_counting();
@@ -305,6 +315,34 @@ int main(int argc, char **argv) {
     n = stop_counting();
     snprintf(what, sizeof what, "expected it to run and exit 0, but it %s", describe(status));
     report("system-allowed", n, ran_ok(status), what);
+
+    // k. fexecve of an O_PATH descriptor in a vfork child: the file is
+    // reopened through /proc/self/fd to read what it would run.
+    int opath = open(allowed, O_PATH);
+    start_counting();
+    pid = vfork();
+    if (pid == 0) {
+        fexecve(opath, allowed_argv, environ);
+        _exit(127);
+    }
+    status = pid < 0 ? -1 : wait_status(pid);
+    n = stop_counting();
+    close(opath);
+    snprintf(what, sizeof what, "expected it to run and exit 0, but it %s", describe(status));
+    report("fexecve-o-path-in-vfork-child", n, ran_ok(status), what);
+
+    // l. A denied launch from a signal handler on a 32 KiB sigaltstack:
+    // the gate moves to a stack of its own, and allocates nothing there.
+    stack_t ss = {.ss_sp = mmap(NULL, 32 << 10, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), .ss_size = 32 << 10};
+    struct sigaction sa = {.sa_handler = launch_denied_on_signal, .sa_flags = SA_ONSTACK};
+    sigaltstack(&ss, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    signal_denied = denied;
+    start_counting();
+    raise(SIGUSR1);
+    n = stop_counting();
+    snprintf(what, sizeof what, "expected -1/EACCES, got errno %s", strerror(signal_errno));
+    report("execve-denied-on-sigaltstack", n, signal_errno == EACCES, what);
 
     // j. The control: the counter sees an allocation.
     void *(*volatile do_malloc)(size_t) = malloc;
