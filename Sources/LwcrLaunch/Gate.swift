@@ -263,14 +263,15 @@ enum Gate {
         }
     }
 
-    /// `fd` if its content can be read, else the same file opened again
-    /// for reading through /proc/self/fd (owned by `fds`). Files that are
+    /// `fd` if its content can be read, else (O_PATH, or write-only) the
+    /// same file opened again for reading through /proc/self/fd (owned by
+    /// `fds`). Files that are
     /// not regular are left as they are: the kernel executes none, and
     /// opening a device could act on it.
     static func readable(_ fd: Int32, _ fds: inout OwnedDescriptors) -> Opened {
         let flags = lwcr_getfl(fd)
         if flags < 0 { return .from(flags) }
-        if flags & O_PATH == 0 { return .file(fd) }
+        if flags & O_PATH == 0 && flags & O_ACCMODE != O_WRONLY { return .file(fd) }
         var st = stat()
         if lwcr_fstat(fd, &st) != 0 { return .failed(Errno(EBADF)) }
         if st.st_mode & Mode.typeMask != Mode.regular { return .file(fd) }
