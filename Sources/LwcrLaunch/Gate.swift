@@ -275,14 +275,7 @@ enum Gate {
         var st = stat()
         if lwcr_fstat(fd, &st) != 0 { return .failed(Errno(EBADF)) }
         if st.st_mode & Mode.typeMask != Mode.regular { return .file(fd) }
-        var link = InlineArray<32, UInt8>(repeating: 0)
-        let again = withUnsafeMutableBytes(of: &link) { l -> Int32 in
-            var m = Message(l)
-            m.append("/proc/self/fd/")
-            m.append(Int(fd))
-            l[m.count] = 0
-            return lwcr_open(l.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        }
+        let again = PathWalk.withFdPath(fd) { lwcr_open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
         if again < 0 { return .from(again) }
         var same = stat()
         if lwcr_fstat(again, &same) != 0 || same.st_dev != st.st_dev || same.st_ino != st.st_ino {

@@ -375,20 +375,24 @@ public enum PathWalk {
         return lwcr_fstatat(dir, name, &entry, AT_SYMLINK_NOFOLLOW) == 0 && entry.st_uid == 0
     }
 
+    /// `/proc/self/fd/N` for `fd`, as a C string.
+    public static func withFdPath<R>(_ fd: Int32, _ body: (UnsafePointer<CChar>) -> R) -> R {
+        var link = InlineArray<32, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &link) { l -> R in
+            var m = Message(l)
+            m.append("/proc/self/fd/")
+            m.append(Int(fd))
+            l[m.count] = 0
+            return body(l.baseAddress!.assumingMemoryBound(to: CChar.self))
+        }
+    }
+
     /// The kernel's current name for an open descriptor, from
     /// /proc/self/fd/N, accepted only while that name still leads to the
     /// same file and no one but root or this user can change that (Held). For launches by descriptor (fexecve, execveat with
     /// AT_EMPTY_PATH), where no path was given. Returns the length or -1.
     public static func nameOf(_ fd: Int32, _ out: UnsafeMutableRawBufferPointer) -> Int {
-        var link = InlineArray<32, UInt8>(repeating: 0)
-        let n = withUnsafeMutableBytes(of: &link) { l -> Int in
-            var m = Message(l)
-            m.append("/proc/self/fd/")
-            m.append(Int(fd))
-            l[m.count] = 0
-            return lwcr_readlink(l.baseAddress!.assumingMemoryBound(to: CChar.self),
-                                 out.baseAddress!.assumingMemoryBound(to: CChar.self), out.count - 1)
-        }
+        let n = withFdPath(fd) { lwcr_readlink($0, out.baseAddress!.assumingMemoryBound(to: CChar.self), out.count - 1) }
         if n <= 0 || n >= out.count - 1 || out[0] != UInt8(ascii: "/") { return -1 }
         out[n] = 0
         var byName = stat()
