@@ -37,6 +37,18 @@ uintptr_t lwcr_stack_pointer(void);
 // Near the top of the main thread's stack, from the constructor; 0 when unknown.
 uintptr_t *lwcr_state_stack_top(void);
 
+// The last ELF interpreter judged allowed, by its PT_INTERP text and what
+// that path led to (OpenedByPath.swift). A sequence count, not a lock:
+// a reader that overlaps a writer just misses, a second writer gives up.
+struct lwcr_interp_memo {
+    const void *policy;
+    uint64_t dev, ino, size, ctime_sec, ctime_nsec;
+    uint32_t length;
+    char text[244];
+};
+int lwcr_interp_memo_get(struct lwcr_interp_memo *out); // 1 when `out` is a whole entry
+void lwcr_interp_memo_put(const struct lwcr_interp_memo *entry);
+
 
 // popen streams: which FILE belongs to which child, for pclose and for
 // closing other streams in a new popen child (POSIX requires it).

@@ -64,6 +64,29 @@ int lwcr_with_stack(size_t size, int (*fn)(void *ctx, void *buf), void *ctx) {
     return r;
 }
 
+static unsigned memo_sequence;
+static struct lwcr_interp_memo memo;
+
+int lwcr_interp_memo_get(struct lwcr_interp_memo *out) {
+    unsigned before = __atomic_load_n(&memo_sequence, __ATOMIC_ACQUIRE);
+    if (before == 0 || before & 1) return 0;
+    const volatile unsigned char *from = (const volatile unsigned char *)&memo;
+    unsigned char *to = (unsigned char *)out;
+    for (size_t i = 0; i < sizeof memo; i++) to[i] = from[i];
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return __atomic_load_n(&memo_sequence, __ATOMIC_RELAXED) == before;
+}
+
+void lwcr_interp_memo_put(const struct lwcr_interp_memo *entry) {
+    unsigned before = __atomic_load_n(&memo_sequence, __ATOMIC_RELAXED);
+    if (before & 1) return;
+    if (!__atomic_compare_exchange_n(&memo_sequence, &before, before + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return;
+    volatile unsigned char *to = (volatile unsigned char *)&memo;
+    const unsigned char *from = (const unsigned char *)entry;
+    for (size_t i = 0; i < sizeof memo; i++) to[i] = from[i];
+    __atomic_store_n(&memo_sequence, before + 2, __ATOMIC_RELEASE);
+}
+
 static uintptr_t stack_top;
 uintptr_t *lwcr_state_stack_top(void) { return &stack_top; }
 

@@ -417,8 +417,10 @@ enum Gate {
 
     /// `role`: what the file is to the launch, for a walk that explains
     /// (-1: a second look at a file already shown, its sealed copy).
+    /// `quiet`: set when the file was allowed without a log line.
     static func verify(_ fd: Int32, _ path: Bytes, named: Bool, _ policy: Policy, _ report: Report, via: Bytes,
-                       sealed: inout Bool, content: Int32? = nil, role: Int32 = -1) -> Bool {
+                       sealed: inout Bool, content: Int32? = nil, role: Int32 = -1,
+                       quiet: UnsafeMutablePointer<Bool>? = nil) -> Bool {
         let explain = role >= 0 ? report.explain : nil
         var decision = Decision()
         var st = stat()
@@ -444,6 +446,7 @@ enum Gate {
             }
         }
         if decision.reportable { report.decision(decision, path: path.isEmpty ? Bytes("(descriptor)") : path, via: via, role: role) }
+        quiet?.pointee = decision.allowed && !decision.reportable
         return decision.allowed
     }
 

@@ -27,11 +27,52 @@ extension Gate {
             case .none, .refused:
                 // Static, not ELF, or what the kernel refuses on its own.
                 return 0
-            case .path:
-                return judgeByPath(t.baseAddress!.assumingMemoryBound(to: CChar.self), role: Explain.elfInterpreter,
-                                   policy, launch, via: program, &fds)
+            case .path(let length):
+                let path = t.baseAddress!.assumingMemoryBound(to: CChar.self)
+                let text = Bytes(UnsafeRawBufferPointer(rebasing: t[0..<length]))
+                // An explaining walk shows every file it judges.
+                let remembers = launch.report.explain == nil
+                if remembers && judgedBefore(text, policy) { return 0 }
+                var quiet = false
+                var st = stat()
+                let e = judgeByPath(path, role: Explain.elfInterpreter, policy, launch, via: program, &fds, quiet: &quiet, status: &st)
+                if e == 0 && quiet && remembers { remember(text, policy, st) }
+                return e
             }
         }
+    }
+
+    /// Whether the interpreter at `text` is the one last judged allowed
+    /// (without a log line) under this policy: its path still leads to
+    /// the same file, unchanged (device, inode, size, ctime). Since every
+    /// directory on that path and the file itself were root's alone when it
+    /// was judged, only root could have changed what the path leads to, and
+    /// root is trusted (README: threat model). One stat instead of a walk
+    /// of the path at every launch of a dynamic program.
+    static func judgedBefore(_ text: Bytes, _ policy: Policy) -> Bool {
+        var memo = lwcr_interp_memo()
+        if lwcr_interp_memo_get(&memo) == 0 { return false }
+        if memo.policy != UnsafeRawPointer(policy.layers) || Int(memo.length) != text.count { return false }
+        let same = withUnsafeBytes(of: &memo.text) { Bytes(UnsafeRawBufferPointer(rebasing: $0[0..<text.count])).equals(text) }
+        if !same { return false }
+        var st = stat()
+        if withPath(text, { lwcr_fstatat(AT_FDCWD, $0, &st, 0) }) != 0 { return false }
+        return UInt64(st.st_dev) == memo.dev && UInt64(st.st_ino) == memo.ino && UInt64(st.st_size) == memo.size
+            && UInt64(st.st_ctim.tv_sec) == memo.ctime_sec && UInt64(st.st_ctim.tv_nsec) == memo.ctime_nsec
+    }
+
+    static func remember(_ text: Bytes, _ policy: Policy, _ st: stat) {
+        var memo = lwcr_interp_memo()
+        if text.count > MemoryLayout.size(ofValue: memo.text) { return }
+        memo.policy = UnsafeRawPointer(policy.layers)
+        memo.dev = UInt64(st.st_dev)
+        memo.ino = UInt64(st.st_ino)
+        memo.size = UInt64(st.st_size)
+        memo.ctime_sec = UInt64(st.st_ctim.tv_sec)
+        memo.ctime_nsec = UInt64(st.st_ctim.tv_nsec)
+        memo.length = UInt32(text.count)
+        withUnsafeMutableBytes(of: &memo.text) { $0.copyMemory(from: text.raw) }
+        lwcr_interp_memo_put(&memo)
     }
 
     /// The libraries the child environment names in LD_PRELOAD and
@@ -80,8 +121,10 @@ extension Gate {
     }
 
     /// One file opened by path later: held by root, and allowed.
+    /// `quiet`: allowed without a log line; `status`: the file's.
     static func judgeByPath(_ path: UnsafePointer<CChar>, role: Int32, _ policy: Policy, _ launch: Launch, via program: Bytes,
-                            _ fds: inout OwnedDescriptors) -> Int32 {
+                            _ fds: inout OwnedDescriptors, quiet: UnsafeMutablePointer<Bool>? = nil,
+                            status: UnsafeMutablePointer<stat>? = nil) -> Int32 {
         var name = InlineArray<4097, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &name) { n -> Int32 in
             var count = 0
@@ -98,8 +141,12 @@ extension Gate {
                 if !fds.own(fd) { return EMFILE }
                 var sealed = false
                 let here = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count]))
-                if !verify(fd, here, named: true, policy, launch.report, via: program, sealed: &sealed, role: role) { return EACCES }
-                if sealed { return refuse(here, .sealedByPath, role, policy, launch, via: program, shown: true) }
+                if !verify(fd, here, named: true, policy, launch.report, via: program, sealed: &sealed, role: role, quiet: quiet) { return EACCES }
+                if sealed {
+                    quiet?.pointee = false
+                    return refuse(here, .sealedByPath, role, policy, launch, via: program, shown: true)
+                }
+                if let status, lwcr_fstat(fd, status) != 0 { quiet?.pointee = false }
                 return 0
             }
         }
