@@ -102,18 +102,19 @@ extension Gate {
         var e: Int32 = 0
         _ = list.anyPart(separatedBy: separators) { entry in
             if entry.isEmpty || entry.equals(own) || entry.firstIndex(of: UInt8(ascii: "/")) == nil { return false }
+            // ld.so expands $ORIGIN, $LIB and $PLATFORM (ld.so(8)); lwcr
+            // would judge another file than the one loaded.
+            if entry.firstIndex(of: UInt8(ascii: "$")) != nil {
+                e = refuse(entry, .libraryToken, Explain.library, policy, launch, via: program)
+                return e != 0
+            }
             var path = InlineArray<4097, UInt8>(repeating: 0)
             e = withUnsafeMutableBytes(of: &path) { p -> Int32 in
                 if entry.count >= p.count { return ENAMETOOLONG }
                 p.copyMemory(from: entry.raw)
                 p[entry.count] = 0
-                let cpath = p.baseAddress!.assumingMemoryBound(to: CChar.self)
-                // lwcr itself, by another name (relative, through a link).
-                var mine = stat()
-                var theirs = stat()
-                if withPath(own, { lwcr_fstatat(AT_FDCWD, $0, &mine, 0) }) == 0 && lwcr_fstatat(AT_FDCWD, cpath, &theirs, 0) == 0
-                    && mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino { return 0 }
-                return judgeByPath(cpath, role: Explain.library, policy, launch, via: program, &fds)
+                return judgeByPath(p.baseAddress!.assumingMemoryBound(to: CChar.self), role: Explain.library,
+                                   policy, launch, via: program, &fds, own: own)
             }
             return e != 0
         }
@@ -124,7 +125,7 @@ extension Gate {
     /// `quiet`: allowed without a log line; `status`: the file's.
     static func judgeByPath(_ path: UnsafePointer<CChar>, role: Int32, _ policy: Policy, _ launch: Launch, via program: Bytes,
                             _ fds: inout OwnedDescriptors, quiet: UnsafeMutablePointer<Bool>? = nil,
-                            status: UnsafeMutablePointer<stat>? = nil) -> Int32 {
+                            status: UnsafeMutablePointer<stat>? = nil, own: Bytes = .empty) -> Int32 {
         var name = InlineArray<4097, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &name) { n -> Int32 in
             var count = 0
@@ -134,11 +135,29 @@ extension Gate {
                 // Not there, in directories only root can change: the kernel
                 // fails the launch with the same errno, the loader skips the
                 // library with a warning, and no one else can put it there.
-                return role == Explain.library ? 0 : e.code
+                // Any other failure (no descriptor left, a lease, ...) may
+                // not stop the loader: refused.
+                if role != Explain.library { return e.code }
+                if e.code == ENOENT || e.code == ENOTDIR { return 0 }
+                var d = Decision()
+                d.finding.reason = .libraryUnopened
+                d.finding.errno = e.code
+                d.allowed = policy.error == nil && policy.onlyAudits
+                d.audited = d.allowed
+                launch.report.decision(d, path: Bytes(cString: path), via: program, role: role)
+                return d.allowed ? 0 : e.code
             case .unnamed:
                 return refuse(Bytes(cString: path), .notHeldByRoot, role, policy, launch, via: program)
             case .file(let fd):
                 if !fds.own(fd) { return EMFILE }
+                // lwcr itself by another name (relative, through a link), and
+                // held by root like any library here: nothing to judge.
+                if !own.isEmpty {
+                    var mine = stat()
+                    var theirs = stat()
+                    if withPath(own, { lwcr_fstatat(AT_FDCWD, $0, &mine, 0) }) == 0 && lwcr_fstat(fd, &theirs) == 0
+                        && mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino { return 0 }
+                }
                 var sealed = false
                 let here = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count]))
                 if !verify(fd, here, named: true, policy, launch.report, via: program, sealed: &sealed, role: role, quiet: quiet) { return EACCES }

@@ -57,6 +57,12 @@ enum Shell {
                 let launch = Launch(argv: UnsafePointer(a.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)),
                                     envp: UnsafePointer(lwcr_environ()), report: report, shellFallback: false)
                 if Gate.run(.path(AT_FDCWD, cString(Gate.shell), false), policy.pointee, launch) != 0 { return false }
+                // glibc hands the shell `environ` as it is: without lwcr
+                // in it, the shell's own launches would go unchecked.
+                if !ChildEnvironment.current.unchanged(UnsafePointer(lwcr_environ())) {
+                    return Gate.refuse(Bytes(Gate.shell), .environmentScrubbed, -1, policy.pointee,
+                                       Launch(argv: nil, envp: nil, report: .direct, shellFallback: false), via: .empty) == 0
+                }
                 var fds = OwnedDescriptors()
                 defer { fds.closeAll() }
                 return Gate.judgeByPath(cString(Gate.shell), role: -1, policy.pointee, Launch(argv: nil, envp: nil, report: .direct, shellFallback: false),

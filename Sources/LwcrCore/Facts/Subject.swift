@@ -155,6 +155,15 @@ public enum Reason: UInt8 {
     /// A sealed rule for a file the kernel or loader opens by path, so no
     /// sealed copy can be what runs.
     case sealedByPath
+    /// A library named with a token the loader expands ($ORIGIN, $LIB,
+    /// $PLATFORM), so its path is not the text.
+    case libraryToken
+    /// A library named by the launch that lwcr cannot open to check
+    /// (errno in `errno`), though it is there or may be.
+    case libraryUnopened
+    /// glibc would start the shell with an environment that no longer
+    /// carries lwcr (LD_PRELOAD or LWCR_POLICY removed).
+    case environmentScrubbed
 }
 
 /// The fact that decided, and what was found.

@@ -21,6 +21,7 @@ func errnoName(_ e: Int32) -> StaticString {
     case ENAMETOOLONG: return "ENAMETOOLONG: name too long"
     case EFBIG: return "EFBIG: over the file-size limit"
     case ENOSPC: return "ENOSPC: no space left"
+    case EAGAIN: return "EAGAIN: busy (a lease, or try again)"
     default: return "error"
     }
 }
@@ -177,6 +178,12 @@ public struct Message {
         case .contentUnreadable: append("lwcr cannot read the file (execute-only, or no /proc to reopen it), so cannot see what it would run")
         case .notHeldByRoot: append("opened again by path after the check, and someone other than root can change the file or a directory on the way")
         case .sealedByPath: append("sealed, but the kernel or loader opens it by path, so no sealed copy can be what runs")
+        case .libraryToken: append("named with $ORIGIN, $LIB or $PLATFORM, which the loader expands and lwcr does not")
+        case .libraryUnopened:
+            append("lwcr cannot open it to check it (")
+            append(errnoName(f.errno))
+            append(")")
+        case .environmentScrubbed: append("the shell would start without lwcr (LD_PRELOAD or LWCR_POLICY removed from the environment)")
         case .policyError:
             append("policy error: ")
             appendErrorText(d.errorMessage, code: d.errorCode, detail: d.errorDetail)

@@ -224,3 +224,43 @@ test_small_stacks() {
     grep -q 'result: errno=2' out || { fail "a failing launch from a 16 KiB sigaltstack did not fail cleanly: $(cat out err)"; return; }
     pass
 }
+
+# Library names the loader would rewrite ($ORIGIN), another name for lwcr in
+# a directory someone else controls, and a library lwcr cannot open for a
+# reason other than its absence: each refused, not skipped.
+test_libraries_lwcr_cannot_judge() {
+    chmod 755 "$(dirname "$WORK")" "$WORK"
+    ep_library "$WORK/evil/lib/evil.so" || { fail "cannot build the library"; return; }
+    policy "allow /usr/**" "allow /bin/**" "deny $WORK/evil/**"
+    local rel=${WORK#/}
+    LWCR_TEST_MARKER=$WORK/ran under env "LD_PRELOAD=/\$ORIGIN/../../$rel/evil/lib/evil.so" /usr/bin/true > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "\$ORIGIN in LD_PRELOAD loaded a denied library"; return; }
+    grep -q 'named with \$ORIGIN' err || { fail "no deny line for \$ORIGIN"; return; }
+    mkdir -p "$WORK/u"; ln -s "$LIB" "$WORK/u/l.so"; chown -R 65534:65534 "$WORK/u"
+    under env "LD_PRELOAD=$WORK/u/l.so" /usr/bin/true > out 2> err; local rc=$?; cat out err
+    [ $rc -ne 0 ] && grep -q "library $WORK/u/l.so: opened again by path" err \
+        || { fail "lwcr by a name in another user's directory was not judged"; return; }
+    pass
+}
+
+# _IO_popen and __libc_system, glibc's other names for popen and system.
+test_other_names_of_popen_and_system() {
+    local sh; sh=$(readlink -f /bin/sh)
+    policy "allow /usr/**" "allow /bin/**" "deny $sh"
+    under "$BIN/io_popen" 'echo hi' > out 2> err; cat out err
+    grep -q '^read: hi' out && { fail "_IO_popen ran a denied shell"; return; }
+    grep -q "lwcr: deny $sh" err || { fail "_IO_popen: no deny line"; return; }
+    nm -D --defined-only "$LIB" | grep -qw __libc_system || { fail "__libc_system is not interposed"; return; }
+    pass
+}
+
+# wordexp with LD_PRELOAD removed from the environment: glibc would start
+# the shell without lwcr, so the command substitution is refused.
+test_wordexp_scrubbed_environment() {
+    policy "allow /usr/**" "allow /bin/**" "deny $WORK/evil/**"
+    mkdir -p "$WORK/evil"; cp /usr/bin/touch "$WORK/evil/tool"
+    under "$BIN/wordexp_scrubbed" "\$($WORK/evil/tool $WORK/ran)" > out 2> err; cat out err
+    [ -e "$WORK/ran" ] && { fail "a command substitution ran without lwcr"; return; }
+    grep -q 'the shell would start without lwcr' err || { fail "no deny line saying why"; return; }
+    pass
+}
