@@ -210,6 +210,7 @@ enum Lint {
             }
             i += 1
         }
+        if errors == 0 && layer.defaultEnforced && layer.defaultVerdict == .deny { warnLoader(dirBytes, layer, &o) }
         // What a launch would make of the layer: whatever lint's own checks
         // missed (a policy too large for the library's memory) is said too.
         if errors == 0 {
@@ -241,6 +242,41 @@ enum Lint {
 
     /// Warns when a file (or the directory) of a root-owned layer cannot be
     /// read by other users, whose every launch it would then deny.
+    /// Every launch of a dynamic program judges its ELF interpreter as a
+    /// launch: a layer that denies by default and does not allow the
+    /// system's (this command's own PT_INTERP) refuses them all.
+    static func warnLoader(_ dir: Bytes, _ layer: Layer, _ o: inout Output) {
+        let exe = lwcr_open(cString("/proc/self/exe"), O_RDONLY | O_CLOEXEC)
+        if exe < 0 { return }
+        defer { _ = lwcr_close(exe) }
+        var text = InlineArray<4097, UInt8>(repeating: 0)
+        var name = InlineArray<4097, UInt8>(repeating: 0)
+        withUnsafeMutableBytes(of: &text) { t in
+            guard case .path = ElfInterpreter.read(exe, into: t) else { return }
+            withUnsafeMutableBytes(of: &name) { n in
+                var count = 0
+                guard case .file(let fd) = PathWalk.open(AT_FDCWD, t.baseAddress!.assumingMemoryBound(to: CChar.self), flags: O_RDONLY | O_CLOEXEC,
+                                                         noFollow: false, into: n, &count) else { return }
+                defer { _ = lwcr_close(fd) }
+                var st = stat()
+                _ = lwcr_fstat(fd, &st)
+                let loader = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count]))
+                var subject = Subject(fd: fd, path: loader, status: st)
+                var only = layer
+                let allowed = withUnsafeMutablePointer(to: &only) { l -> Bool in
+                    var policy = Policy()
+                    policy.layers = l
+                    policy.layerCount = 1
+                    return Decider.decide(policy, &subject).allowed
+                }
+                if allowed { return }
+                o.writeEscaped(dir); o.write(": warning: the dynamic loader "); o.writeEscaped(loader)
+                o.write(" is not allowed, so every dynamically linked program is refused (its ELF interpreter is judged as a launch): add 'allow ")
+                o.writeEscaped(loader); o.write("'\n")
+            }
+        }
+    }
+
     static func warnUnreadable(_ dir: Bytes, _ dirfd: Int32, name: Bytes, directory: Bool, _ o: inout Output) {
         var st = stat()
         let r = directory ? lwcr_fstat(dirfd, &st) : withPath(name) { lwcr_fstatat(dirfd, $0, &st, AT_SYMLINK_NOFOLLOW) }

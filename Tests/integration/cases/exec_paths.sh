@@ -264,3 +264,16 @@ test_wordexp_scrubbed_environment() {
     grep -q 'the shell would start without lwcr' err || { fail "no deny line saying why"; return; }
     pass
 }
+
+# lwcr lint warns when a layer denies by default and does not allow the
+# system loader, which every dynamic launch now judges; not when it does.
+test_lint_warns_of_a_denied_loader() {
+    LWCR=$ROOT/build/lwcr
+    policy "default deny" "allow /usr/bin/**"
+    "$LWCR" lint "$WORK/policy.d" > out 2>&1; cat out
+    grep -q "warning: the dynamic loader $LOADER is not allowed" out || { fail "no warning for a denied loader"; return; }
+    policy "default deny" "allow /usr/bin/**" "allow $LOADER"
+    "$LWCR" lint "$WORK/policy.d" > out 2>&1; cat out
+    grep -q "dynamic loader" out && { fail "a warning although the loader is allowed"; return; }
+    pass
+}
