@@ -48,7 +48,10 @@ extension Gate {
     /// directory on that path and the file itself were root's alone when it
     /// was judged, only root could have changed what the path leads to, and
     /// root is trusted (README: threat model). One stat instead of a walk
-    /// of the path at every launch of a dynamic program.
+    /// of the path at every launch of a dynamic program. The policy is
+    /// told by its address: a published policy is never unmapped while the
+    /// process runs (PolicyState); a policy that can be replaced live must
+    /// be told by its generation instead.
     static func judgedBefore(_ text: Bytes, _ policy: Policy) -> Bool {
         var memo = lwcr_interp_memo()
         if lwcr_interp_memo_get(&memo) == 0 { return false }
