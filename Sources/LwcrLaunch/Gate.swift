@@ -169,7 +169,7 @@ enum Gate {
             switch readable(current, &fds) {
             case .file(let fd): current = fd
             case .failed, .unnamed:
-                let here = nameCount < 0 ? Bytes(cString: cString("(descriptor)")) : Bytes(UnsafeRawBufferPointer(rebasing: name[0..<nameCount]))
+                let here = nameCount < 0 ? Bytes("(descriptor)") : Bytes(UnsafeRawBufferPointer(rebasing: name[0..<nameCount]))
                 return refuse(here, .contentUnreadable, depth == 0 ? Explain.target : Explain.interpreter, policy, launch,
                               via: Bytes(UnsafeRawBufferPointer(rebasing: top[0..<topCount])))
             }

@@ -11,8 +11,8 @@ import CInterpose
 /// root's, writable by no one else, and reached only through directories
 /// no one but root can change (PathWalk.openHeldByRoot). Choosing that over
 /// starting the program through the checked loader's descriptor keeps
-/// /proc/self/exe, AT_EXECFN and argv what the program expects; every
-/// system loader and library directory meets it.
+/// /proc/self/exe, AT_EXECFN and argv what the program expects; loaders
+/// and libraries installed by the system's packages meet it.
 ///
 /// Does not reach: libraries the loader finds by searching (DT_NEEDED,
 /// LD_PRELOAD names without a "/", through LD_LIBRARY_PATH, --library-path,
@@ -142,13 +142,7 @@ extension Gate {
                 // not stop the loader: refused.
                 if role != Explain.library { return e.code }
                 if e.code == ENOENT || e.code == ENOTDIR { return 0 }
-                var d = Decision()
-                d.finding.reason = .libraryUnopened
-                d.finding.errno = e.code
-                d.allowed = policy.error == nil && policy.onlyAudits
-                d.audited = d.allowed
-                launch.report.decision(d, path: Bytes(cString: path), via: program, role: role)
-                return d.allowed ? 0 : e.code
+                return refuse(Bytes(cString: path), .libraryUnopened, role, policy, launch, via: program, errno: e.code)
             case .unnamed:
                 return refuse(Bytes(cString: path), .notHeldByRoot, role, policy, launch, via: program)
             case .file(let fd):
@@ -177,14 +171,16 @@ extension Gate {
     /// A refusal no rule decides (the file cannot be judged as it will
     /// run); under a policy that only audits, logged and let through.
     /// `shown`: an explaining walk has already been told of the file.
+    /// `errno`: what was found, and what the launch fails with (else EACCES).
     static func refuse(_ path: Bytes, _ reason: Reason, _ role: Int32, _ policy: Policy, _ launch: Launch, via: Bytes,
-                       shown: Bool = false) -> Int32 {
+                       shown: Bool = false, errno: Int32 = 0) -> Int32 {
         if role >= 0, !shown, let explain = launch.report.explain { explain.judging?(explain.context, -1, path.base, path.count, role, nil) }
         var d = Decision()
         d.finding.reason = reason
+        d.finding.errno = errno
         d.allowed = policy.error == nil && policy.onlyAudits
         d.audited = d.allowed
         launch.report.decision(d, path: path, via: via, role: role)
-        return d.allowed ? 0 : EACCES
+        return d.allowed ? 0 : (errno != 0 ? errno : EACCES)
     }
 }

@@ -59,14 +59,26 @@ enum Shell {
                 if Gate.run(.path(AT_FDCWD, cString(Gate.shell), false), policy.pointee, launch) != 0 { return false }
                 // glibc hands the shell `environ` as it is: without lwcr
                 // in it, the shell's own launches would go unchecked.
+                let direct = Launch(argv: nil, envp: nil, report: .direct, shellFallback: false)
                 if !ChildEnvironment.current.unchanged(UnsafePointer(lwcr_environ())) {
-                    return Gate.refuse(Bytes(Gate.shell), .environmentScrubbed, -1, policy.pointee,
-                                       Launch(argv: nil, envp: nil, report: .direct, shellFallback: false), via: .empty) == 0
+                    return Gate.refuse(Bytes(Gate.shell), .environmentScrubbed, -1, policy.pointee, direct, via: .empty) == 0
                 }
-                var fds = OwnedDescriptors()
-                defer { fds.closeAll() }
-                return Gate.judgeByPath(cString(Gate.shell), role: -1, policy.pointee, Launch(argv: nil, envp: nil, report: .direct, shellFallback: false),
-                                        via: .empty, &fds) == 0
+                // The walk above judged /bin/sh; what is left to ask is
+                // whether only root can change what the path leads to.
+                var name = InlineArray<4097, UInt8>(repeating: 0)
+                let opened = withUnsafeMutableBytes(of: &name) { n -> Opened in
+                    var count = 0
+                    return PathWalk.openHeldByRoot(cString(Gate.shell), flags: O_PATH | O_CLOEXEC, into: n, &count)
+                }
+                switch opened {
+                case .file(let fd):
+                    _ = lwcr_close(fd)
+                    return true
+                case .failed:
+                    return false
+                case .unnamed:
+                    return Gate.refuse(Bytes(Gate.shell), .notHeldByRoot, -1, policy.pointee, direct, via: .empty) == 0
+                }
             }
         }
     }

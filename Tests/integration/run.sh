@@ -16,7 +16,7 @@ mkdir -p "$BIN"
 for src in "$HERE"/programs/*.c; do
     out=$BIN/$(basename "$src" .c)
     if [ ! -x "$out" ] || [ "$src" -nt "$out" ] || [ "$HERE/programs/launch.h" -nt "$out" ]; then
-        cc -O2 -Wall -Wextra -pthread -o "$out" "$src" || { echo "run.sh: cannot compile $src" >&2; exit 2; }
+        cc -O2 -Wall -Wextra -pthread -o "$out" "$src" -ldl || { echo "run.sh: cannot compile $src" >&2; exit 2; }
     fi
 done
 
