@@ -39,10 +39,15 @@ CONFIG := $(BUILD)/config
 CONFIG_TEXT := SYSCONFDIR=$(SYSCONFDIR) LIBDIR=$(LIBDIR) CACHEDIR=$(CACHEDIR)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(CONFIG) 2>/dev/null)" = "$(CONFIG_TEXT)" ] || echo "$(CONFIG_TEXT)" > $(CONFIG))
 
-$(OBJ)/sys.o: CInterpose/sys.c $(C_HEADERS) $(CONFIG)
+# A compiled snapshot is the policy structures' bytes (Snapshot.swift):
+# it is read only by a build whose sources for them are the same.
+SNAPSHOT_SOURCES := $(sort $(wildcard Sources/LwcrCore/Policy/*.swift)) Sources/LwcrCore/Text/Bytes.swift Sources/LwcrCrypto/SHA256.swift
+SNAPSHOT_LAYOUT := 0x$(shell cat $(SNAPSHOT_SOURCES) | sha256sum | cut -c1-8)u
+
+$(OBJ)/sys.o: CInterpose/sys.c $(C_HEADERS) $(CONFIG) $(SNAPSHOT_SOURCES)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_LIB) -DLWCR_SYSCONFDIR='"$(SYSCONFDIR)"' -DLWCR_LIBDIR='"$(LIBDIR)"' \
-	    -DLWCR_CACHEDIR='"$(CACHEDIR)"' -c $< -o $@
+	    -DLWCR_CACHEDIR='"$(CACHEDIR)"' -DLWCR_SNAPSHOT_LAYOUT=$(SNAPSHOT_LAYOUT) -c $< -o $@
 
 $(OBJ)/%.o: CInterpose/%.c $(C_HEADERS)
 	@mkdir -p $(dir $@)

@@ -129,6 +129,11 @@ int lwcr_unique_mount_id(int fd, uint64_t *id) {
 #ifndef LWCR_SYSCONFDIR
 #define LWCR_SYSCONFDIR "/etc"
 #endif
+#ifndef LWCR_SNAPSHOT_LAYOUT
+#define LWCR_SNAPSHOT_LAYOUT 0u  // a build without the Makefile (the unit tests): its own snapshots only
+#endif
+uint32_t lwcr_snapshot_layout(void) { return LWCR_SNAPSHOT_LAYOUT; }
+
 const char *lwcr_system_policy_directory(void) { return LWCR_SYSCONFDIR "/lwcr/policy.d"; }
 
 int lwcr_syslog_send(const char *msg, size_t len) {

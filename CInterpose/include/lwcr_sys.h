@@ -22,6 +22,7 @@
 #include <spawn.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -153,6 +154,14 @@ static inline void *lwcr_mmap(size_t len, int prot, int flags, int fd, long off)
     long r = syscall(SYS_mmap, 0, len, prot, flags, fd, off);
     return r == -1 ? 0 : (void *)r;
 }
+// A mapping at exactly `addr` (MAP_FIXED_NOREPLACE: never over another),
+// or NULL; a kernel before 4.17 ignores the flag and may answer another
+// address, which the caller must unmap (Snapshot.swift).
+static inline void *lwcr_mmap_at(void *addr, size_t len, int prot, int flags, int fd, long off) {
+    long r = syscall(SYS_mmap, addr, len, prot, flags | 0x100000 /* MAP_FIXED_NOREPLACE */, fd, off);
+    return r == -1 ? 0 : (void *)r;
+}
+static inline int lwcr_mmap_errno(void) { return errno; }
 static inline int lwcr_mprotect(void *p, size_t len, int prot) { return (int)lwcr_ret(syscall(SYS_mprotect, p, len, prot)); }
 static inline int lwcr_munmap(void *p, size_t len) { return (int)lwcr_ret(syscall(SYS_munmap, p, len)); }
 static inline int lwcr_getfd(int fd) { return (int)lwcr_ret(syscall(SYS_fcntl, fd, F_GETFD)); }
@@ -208,6 +217,8 @@ static inline void *lwcr_atomic_load_ptr(void *const *p) { return __atomic_load_
 static inline bool lwcr_atomic_cas_ptr(void **p, void *expected, void *desired) {
     return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
+// The word a compiled snapshot's publisher sets when it supersedes it.
+static inline uint32_t lwcr_atomic_load_u32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline long lwcr_atomic_add(long *p, long v) { return __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL); }
 
 // Signal dispositions, through the kernel's own struct (glibc's sigaction is
@@ -302,6 +313,17 @@ static inline int lwcr_sleep_ns(long ns) {
 static inline int lwcr_clock_realtime(struct timespec *t) { return (int)lwcr_ret(syscall(SYS_clock_gettime, 0, t)); }
 static inline int lwcr_rename(const char *a, const char *b) { return (int)lwcr_ret(syscall(SYS_renameat, AT_FDCWD, a, AT_FDCWD, b)); }
 static inline int lwcr_unlink(const char *p) { return (int)lwcr_ret(syscall(SYS_unlinkat, AT_FDCWD, p, 0)); }
+
+static inline int lwcr_renameat(int dirfd, const char *a, const char *b) { return (int)lwcr_ret(syscall(SYS_renameat, dirfd, a, dirfd, b)); }
+static inline int lwcr_unlinkat(int dirfd, const char *p) { return (int)lwcr_ret(syscall(SYS_unlinkat, dirfd, p, 0)); }
+static inline int lwcr_fsync(int fd) { return (int)lwcr_ret(syscall(SYS_fsync, fd)); }
+static inline int lwcr_fchmod(int fd, unsigned mode) { return (int)lwcr_ret(syscall(SYS_fchmod, fd, mode)); }
+static inline int lwcr_flock(int fd, int op) { return (int)lwcr_ret(syscall(SYS_flock, fd, op)); }
+
+// The layout of a compiled snapshot's structures: a fingerprint of the
+// sources they are declared in, fixed when lwcr is built (Makefile), so a
+// library never reads a snapshot another build laid out differently.
+uint32_t lwcr_snapshot_layout(void);
 
 // SYSCONFDIR/lwcr/policy.d, fixed when the library is built.
 const char *lwcr_system_policy_directory(void);

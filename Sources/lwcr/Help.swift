@@ -1,12 +1,13 @@
 /// `lwcr --help` and `lwcr COMMAND --help`.
 enum Help {
     enum Topic {
-        case general, pin, check, lint, run, exec
+        case general, pin, check, lint, compile, run, exec
 
         init?(_ word: Bytes) {
             if word.equals("pin") { self = .pin }
             else if word.equals("check") { self = .check }
             else if word.equals("lint") { self = .lint }
+            else if word.equals("compile") { self = .compile }
             else if word.equals("run") { self = .run }
             else if word.equals("exec") { self = .exec }
             else { return nil }
@@ -20,6 +21,7 @@ enum Help {
         case .pin: o.write(pin)
         case .check: o.write(check)
         case .lint: o.write(lint)
+        case .compile: o.write(compile)
         case .run: o.write(run)
         case .exec: o.write(exec)
         }
@@ -33,6 +35,7 @@ enum Help {
         lwcr pin PATH...                          print policy lines that pin files
         lwcr check [--policy DIR]... PATH...      explain whether each PATH would launch
         lwcr lint [DIR]...                        report every problem in policy directories
+        lwcr compile [DIR]...                     publish compiled policy snapshots, live
         lwcr run [--policy DIR]... -- PROGRAM [ARG]...
                                                   start PROGRAM under the policy and wait
         lwcr exec [--policy DIR]... [--landlock] -- PROGRAM [ARG]...
@@ -47,9 +50,16 @@ enum Help {
         DIR (or, without --policy, each directory of LWCR_POLICY). A launch must
         pass every layer.
 
+    WHEN EDITS TAKE EFFECT
+        A directory without a compiled snapshot is read as text by each process
+        at its first launch. Once a directory is compiled (lwcr compile), every
+        launch follows its snapshot: edit the text, then run lwcr compile, as
+        after editing /etc/aliases you run newaliases. Running processes obey
+        the new snapshot from their next launch.
+
     EXIT STATUS
         0 success; 1 a path would be denied (check) or a policy has problems
-        (lint); 2 usage or policy errors. run and exec return the program's status,
+        (lint); 2 usage or policy errors (compile: nothing was published). run and exec return the program's status,
         126 when it is denied or cannot be executed, 127 when it is not found.
 
     """
@@ -105,6 +115,25 @@ enum Help {
     policy that does not parse denies every launch on the machine.
 
     Exit 0 when there is no problem, 1 when there is one, 2 on usage errors.
+
+    """
+
+    static let compile: StaticString = """
+    lwcr compile [DIR]...
+
+    Lints each DIR (by default the system directory) and, when it has no error,
+    publishes its compiled snapshot, DIR/.lwcr-snapshot: the policy in the form
+    a launch uses, which every process maps (shared, read-only) instead of
+    parsing the text. A launch then costs the same whatever the size of the
+    policy. Publishing is atomic, and every running process judges its next
+    launch by the new snapshot: a new deny and a lifted one alike.
+
+    A directory with an error is not published: the snapshot in force stays.
+    Once a directory is compiled, edits to its files take effect only when it is
+    compiled again; lwcr lint and lwcr check say when there are changes not yet
+    compiled. owner=NAME and group=NAME are resolved at compile time.
+
+    Exit 0 when every DIR was published, 2 otherwise.
 
     """
 

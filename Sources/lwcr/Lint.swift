@@ -44,18 +44,24 @@ enum Lint {
 
     /// Lints one directory; returns the number of errors.
     static func lint(_ given: UnsafePointer<CChar>) -> Int {
-        // Absolute, as a launch names its layers: the ownership checks
-        // walk every directory above the layer.
+        withAbsolute(given) { lint(absolute: $0) }
+    }
+
+    /// `given` made absolute, as a launch names its layers: the ownership
+    /// checks walk every directory above the layer.
+    static func withAbsolute(_ given: UnsafePointer<CChar>, _ body: (UnsafePointer<CChar>) -> Int) -> Int {
         var absolute = InlineArray<4097, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &absolute) { a -> Int in
             let dir = a.baseAddress!.assumingMemoryBound(to: CChar.self)
             copy(Bytes(cString: given), into: dir, a.count)
             if dir[0] != CChar(UInt8(ascii: "/")) && !absolutize(dir, a.count) { copy(Bytes(cString: given), into: dir, a.count) }
-            return lint(absolute: dir)
+            return body(dir)
         }
     }
 
-    static func lint(absolute dir: UnsafePointer<CChar>) -> Int {
+    /// `compiling`: for `lwcr compile`, which builds what a launch would
+    /// read itself, and must be able to replace a damaged snapshot.
+    static func lint(absolute dir: UnsafePointer<CChar>, compiling: Bool = false) -> Int {
         let dirBytes = Bytes(cString: dir)
         var o = Output.out
         defer { o.flush() }
@@ -119,8 +125,10 @@ enum Lint {
             f += 1
         }
         // Signers: every signed-by= names one; warn about those never used.
+        var source: SHA256Digest? = nil
         do throws(PolicyError) {
-            _ = try builder.finish(fd, trust, &arena)
+            let finished = try builder.finish(fd, trust, &arena)
+            source = PolicyLoader.sourceDigest(names, contents, count, finished)
         } catch {
             report(dirBytes, error, &o)
             errors += 1
@@ -213,7 +221,7 @@ enum Lint {
         if errors == 0 && layer.defaultEnforced && layer.defaultVerdict == .deny { warnLoader(dirBytes, layer, &o) }
         // What a launch would make of the layer: whatever lint's own checks
         // missed (a policy too large for the library's memory) is said too.
-        if errors == 0 {
+        if errors == 0 && !compiling {
             guard let second = lwcr_mmap(LoadedPolicy.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else {
                 complain(text("cannot map memory"))
                 return 1
@@ -224,9 +232,20 @@ enum Lint {
             if let e = loaded.error {
                 report(dirBytes, e, &o)
                 errors += 1
+            } else if loaded.layerCount == 1, let c = loaded.layers![0].compiled {
+                let snapshot = loaded.layers![0].source
+                if snapshot == nil || source == nil || !(snapshot! == source!) { warnUncompiled(dirBytes, c, &o) }
             }
+            PolicyLoader.releaseSnapshots(loaded)
         }
         return errors
+    }
+
+    /// The text says something the compiled snapshot, which launches obey, does not.
+    static func warnUncompiled(_ dir: Bytes, _ c: Compiled, _ o: inout Output) {
+        o.writeEscaped(dir); o.write(": warning: changes not yet compiled: launches follow "); o.writeEscaped(dir)
+        o.write("/"); o.write(Bytes(Snapshot.fileName)); o.write(" (generation "); o.write(Int(c.generation))
+        o.write(") until 'lwcr compile "); o.writeEscaped(dir); o.write("'\n")
     }
 
     static func tooLarge(_ dir: Bytes, _ o: inout Output) -> Int {

@@ -31,6 +31,8 @@ enum Lwcr {
             code = Check.run(&args)
         } else if verb.equals("lint") {
             code = Lint.run(&args)
+        } else if verb.equals("compile") {
+            code = Compile.run(&args)
         } else if verb.equals("run") {
             code = Launcher.run(&args, replace: false)
         } else if verb.equals("exec") {

@@ -41,6 +41,12 @@ import CInterpose
 /// clock alike, nor against a device-mapper or md device that root stacked
 /// on someone else's storage.
 public enum VerificationCache {
+    /// What an entry vouches for: a file's SHA-256 digest, or that a
+    /// compiled policy snapshot's checksum holds (Snapshot). A snapshot is
+    /// trusted by its ownership, whatever the device: its entry only saves
+    /// re-reading it, so any filesystem with unique mount IDs will do.
+    public enum Kind { case digest, snapshot }
+
     static let magic: UInt32 = 0x3243_574c  // "LWC2"
     static let entrySize = 128
     static let bootIDOffset = 56
@@ -73,20 +79,20 @@ public enum VerificationCache {
     }
 
     /// Only root could have changed the file since it was made what it is.
-    static func rootsAlone(_ st: stat) -> Bool {
-        st.st_uid == 0 && st.st_mode & Mode.groupOrOtherWritable == 0 && cacheable(st)
+    static func rootsAlone(_ st: stat, _ kind: Kind) -> Bool {
+        st.st_uid == 0 && st.st_mode & Mode.groupOrOtherWritable == 0 && (kind == .snapshot || cacheable(st))
     }
 
     /// The remembered digest of the file open on `fd`, which `st`
     /// describes, if still valid; `usable`: whether the cache could hold
     /// one for it at all (a trusted directory, a file only root can change),
     /// so that a miss is worth asking mayRemember.
-    public static func lookup(_ fd: Int32, _ st: stat, usable: inout Bool) -> SHA256Digest? {
+    public static func lookup(_ fd: Int32, _ st: stat, usable: inout Bool, kind: Kind = .digest) -> SHA256Digest? {
         usable = false
-        if !rootsAlone(st) { return nil }
+        if !rootsAlone(st, kind) { return nil }
         var name = InlineArray<4200, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &name) { n -> SHA256Digest? in
-            guard entryName(st, n) else { return nil }
+            guard entryName(st, n, kind) else { return nil }
             usable = true
             let entryFD = lwcr_open(n.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
             if entryFD < 0 { return nil }
@@ -119,11 +125,11 @@ public enum VerificationCache {
     /// Whether a digest of the file open on `fd` may be remembered once it
     /// is hashed: asked *before* hashing, since the content must not change
     /// from the moment writers are known to be gone. Root only.
-    public static func mayRemember(_ fd: Int32, _ st: stat) -> Bool {
-        if lwcr_geteuid() != 0 || !rootsAlone(st) { return false }
+    public static func mayRemember(_ fd: Int32, _ st: stat, kind: Kind = .digest) -> Bool {
+        if lwcr_geteuid() != 0 || !rootsAlone(st, kind) { return false }
         var now = timespec()
         if lwcr_clock_realtime(&now) != 0 || now.tv_sec - st.st_ctim.tv_sec < 2 { return false }
-        if !ownDevice(st) { return false }
+        if kind == .digest && !ownDevice(st) { return false }
         return lwcr_no_writers(fd)
     }
 
@@ -163,7 +169,7 @@ public enum VerificationCache {
     /// Remembers `digest` for the file open on `fd`, which `st` described
     /// when mayRemember said yes before it was hashed; nothing if its
     /// status has changed since.
-    public static func remember(_ fd: Int32, _ st: stat, _ digest: SHA256Digest) {
+    public static func remember(_ fd: Int32, _ st: stat, _ digest: SHA256Digest, kind: Kind = .digest) {
         var now = stat()
         if lwcr_fstat(fd, &now) != 0 || now.st_ctim.tv_sec != st.st_ctim.tv_sec || now.st_ctim.tv_nsec != st.st_ctim.tv_nsec
             || now.st_size != st.st_size { return }
@@ -172,7 +178,7 @@ public enum VerificationCache {
         var temporary = InlineArray<4200, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &name) { n in
             withUnsafeMutableBytes(of: &temporary) { t in
-                guard entryName(st, n) else { return }
+                guard entryName(st, n, kind) else { return }
                 // A unique temporary name, then rename: readers see whole entries only.
                 var m = Message(UnsafeMutableRawBufferPointer(rebasing: t[0..<(t.count - 1)]))
                 m.append(Bytes(cString: n.baseAddress!.assumingMemoryBound(to: CChar.self)))
@@ -215,8 +221,8 @@ public enum VerificationCache {
         return Bytes(cString: lwcr_cache_builtin())
     }
 
-    /// DIR/<dev>-<ino>, where DIR is trusted (see above); false otherwise.
-    static func entryName(_ st: stat, _ out: UnsafeMutableRawBufferPointer) -> Bool {
+    /// DIR/<dev>-<ino> (a snapshot's: DIR/<dev>-<ino>.snapshot), where DIR is trusted (see above); false otherwise.
+    static func entryName(_ st: stat, _ out: UnsafeMutableRawBufferPointer, _ kind: Kind) -> Bool {
         let dir = directory
         if dir.isEmpty || dir[0] != UInt8(ascii: "/") { return false }
         var d = stat()
@@ -229,6 +235,7 @@ public enum VerificationCache {
         m.append(UInt64(st.st_dev))
         m.append("-")
         m.append(UInt64(st.st_ino))
+        if kind == .snapshot { m.append(".snapshot") }
         if m.count >= out.count - 40 { return false }
         out[m.count] = 0
         return true

@@ -116,6 +116,11 @@ public struct Layer {
     public var signatures: Bytes = .empty
     /// Rules by the directory their pattern is fixed to (see RuleIndex).
     public var index: RuleIndex?
+    /// What the layer was made from: its files' names and texts, and its
+    /// signers' keys (how lint and check tell a snapshot is out of date).
+    public var source: SHA256Digest? = nil
+    /// Set when the layer was read from a compiled snapshot (Snapshot).
+    public var compiled: Compiled? = nil
 
     public init(directory: Bytes) { self.directory = directory }
 
@@ -156,6 +161,17 @@ public struct Policy {
             i += 1
         }
         return true
+    }
+
+    /// A compiled layer's publisher has replaced it: the next launch
+    /// loads the policy again (PolicyState). One load per compiled layer.
+    public var superseded: Bool {
+        var i = 0
+        while i < layerCount {
+            if let c = layers.unsafelyUnwrapped[i].compiled, c.superseded { return true }
+            i += 1
+        }
+        return false
     }
 
     /// No layer at all: the library allows everything and says nothing.

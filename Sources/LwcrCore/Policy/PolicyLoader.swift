@@ -17,7 +17,10 @@ public enum PolicyLoader {
     /// `systemRequired`: the system directory existed when the process
     /// started, so its absence now (a chroot, another mount namespace) is an
     /// error, not "no system layer".
-    public static func load(layers: Bytes, system: Bytes, into arena: inout Arena, systemRequired: Bool = false) -> Policy {
+    /// `compiled`: read a layer's compiled snapshot where it has one (a
+    /// launch does); false reads every layer's text.
+    public static func load(layers: Bytes, system: Bytes, into arena: inout Arena, systemRequired: Bool = false,
+                            compiled: Bool = true) -> Policy {
         var policy = Policy()
         var colons = 0
         var i = 0
@@ -34,7 +37,7 @@ public enum PolicyLoader {
         var groups = UserDatabase(file: "/etc/group")
         do throws(PolicyError) {
             if !system.isEmpty, try directoryExists(system) {
-                slots[policy.layerCount] = try loadLayer(system, owner: 0, &arena, &users, &groups)
+                slots[policy.layerCount] = try loadLayer(system, owner: 0, &arena, &users, &groups, compiled: compiled)
                 policy.layerCount += 1
             } else if systemRequired {
                 throw PolicyError(Location(file: system, line: 0), "the system policy directory has gone since the process started (chroot?)")
@@ -46,7 +49,8 @@ public enum PolicyLoader {
                 if !(try directoryExists(dir)) {
                     throw PolicyError(Location(file: dir, line: 0), "policy directory does not exist")
                 }
-                slots[policy.layerCount] = try loadLayer(dir, owner: UInt32(bitPattern: lwcr_geteuid()), &arena, &users, &groups)
+                slots[policy.layerCount] = try loadLayer(dir, owner: UInt32(bitPattern: lwcr_geteuid()), &arena, &users, &groups,
+                                                         compiled: compiled)
                 policy.layerCount += 1
                 return true
             }
@@ -54,6 +58,15 @@ public enum PolicyLoader {
             policy.error = error
         }
         return policy
+    }
+
+    /// Unmaps the compiled snapshots of a policy that was never published.
+    public static func releaseSnapshots(_ policy: Policy) {
+        var i = 0
+        while i < policy.layerCount {
+            if let c = policy.layers.unsafelyUnwrapped[i].compiled { Snapshot.release(c) }
+            i += 1
+        }
     }
 
     static func directoryExists(_ dir: Bytes) throws(PolicyError) -> Bool {
@@ -115,11 +128,15 @@ public enum PolicyLoader {
         return fd
     }
 
-    static func loadLayer(_ dir: Bytes, owner: UInt32, _ arena: inout Arena, _ users: inout UserDatabase, _ groups: inout UserDatabase) throws(PolicyError) -> Layer {
+    /// One layer: its compiled snapshot when it has one (and `compiled`),
+    /// else its text, parsed.
+    public static func loadLayer(_ dir: Bytes, owner: UInt32, _ arena: inout Arena, _ users: inout UserDatabase,
+                                 _ groups: inout UserDatabase, compiled: Bool = true) throws(PolicyError) -> Layer {
         guard let dirCopy = arena.copy(dir) else { throw PolicyError(.none, "out of memory for policy") }
         let fd = try openLayer(dirCopy, owner: owner)
         defer { _ = lwcr_close(fd) }
         let trust = Trust(directory: dirCopy, owner: owner)
+        if compiled, let layer = try Snapshot.open(fd, trust, &arena) { return layer }
         guard let names = arena.allocate(Bytes.self, count: maxFilesPerLayer),
               let texts = arena.allocate(Bytes.self, count: maxFilesPerLayer) else {
             throw PolicyError(.none, "out of memory for policy")
@@ -143,7 +160,39 @@ public enum PolicyLoader {
             f += 1
         }
         if let first { throw first }
-        return try builder.finish(fd, trust, &arena)
+        var layer = try builder.finish(fd, trust, &arena)
+        // Only a compile or a lint compares it with a snapshot's.
+        if !compiled { layer.source = sourceDigest(names, texts, count, layer) }
+        return layer
+    }
+
+    /// What a layer was made from (Layer.source): each file's name and
+    /// text, in order, and each signer's name and key, which is all that
+    /// a `signers FILE` contributes.
+    public static func sourceDigest(_ names: UnsafePointer<Bytes>, _ texts: UnsafePointer<Bytes>, _ count: Int, _ layer: Layer) -> SHA256Digest {
+        var h = SHA256()
+        var zero: UInt64 = 0
+        var f = 0
+        while f < count {
+            hashPart(&h, names[f])
+            hashPart(&h, texts[f])
+            f += 1
+        }
+        withUnsafeBytes(of: &zero) { h.update($0) }
+        var s = 0
+        while s < layer.signerCount {
+            var signer = layer.signers![s]
+            hashPart(&h, signer.name)
+            withUnsafeBytes(of: &signer.key) { h.update($0) }
+            s += 1
+        }
+        return h.finalize()
+    }
+
+    static func hashPart(_ h: inout SHA256, _ b: Bytes) {
+        var n = UInt64(b.count)
+        withUnsafeBytes(of: &n) { h.update($0) }
+        if b.count > 0 { h.update(b.raw) }
     }
 
     static func join(_ a: Bytes, _ b: Bytes, _ arena: inout Arena) throws(PolicyError) -> Bytes {
