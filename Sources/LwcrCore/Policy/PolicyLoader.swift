@@ -137,8 +137,8 @@ public enum PolicyLoader {
         defer { _ = lwcr_close(fd) }
         let trust = Trust(directory: dirCopy, owner: owner)
         if compiled, let layer = try Snapshot.open(fd, trust, &arena) { return layer }
-        guard let names = arena.allocate(Bytes.self, count: maxFilesPerLayer),
-              let texts = arena.allocate(Bytes.self, count: maxFilesPerLayer) else {
+        guard let names = arena.scratch(Bytes.self, count: maxFilesPerLayer),
+              let texts = arena.scratch(Bytes.self, count: maxFilesPerLayer) else {
             throw PolicyError(.none, "out of memory for policy")
         }
         let count = try listPolicyFiles(fd, dir, names, &arena)

@@ -8,17 +8,32 @@ public struct Arena {
     public let base: UnsafeMutableRawPointer
     public let capacity: Int
     public private(set) var used: Int = 0
+    /// Where scratch space begins: it is taken from the end, so that what a
+    /// load keeps is `base..<used` in one piece (a compiled snapshot's image).
+    public private(set) var top: Int
 
     public init(base: UnsafeMutableRawPointer, capacity: Int) {
         self.base = base
         self.capacity = capacity
+        self.top = capacity
+    }
+
+    /// Room for `count` values needed only while something is loaded
+    /// (the list of a layer's files), from the end of the arena.
+    public mutating func scratch<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T>? {
+        let size = MemoryLayout<T>.stride * (count > 0 ? count : 1)
+        if count < 0 || size > top - used { return nil }
+        let start = (top - size) & ~(MemoryLayout<T>.alignment - 1)
+        if start < used { return nil }
+        top = start
+        return (base + start).bindMemory(to: T.self, capacity: count > 0 ? count : 1)
     }
 
     public mutating func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T>? {
         let align = MemoryLayout<T>.alignment
         let start = (used + align - 1) & ~(align - 1)
         let size = MemoryLayout<T>.stride * (count > 0 ? count : 1)
-        if count < 0 || start > capacity || size > capacity - start { return nil }
+        if count < 0 || start > top || size > top - start { return nil }
         used = start + size
         return (base + start).bindMemory(to: T.self, capacity: count > 0 ? count : 1)
     }
@@ -33,7 +48,7 @@ public struct Arena {
     /// Everything still free (up to `limit` bytes), for a read of unknown
     /// length; `shrink` then gives back what it did not use.
     public mutating func rest(limit: Int) -> (UnsafeMutablePointer<UInt8>, Int)? {
-        let room = capacity - used - 1
+        let room = top - used - 1
         if room <= 0 { return nil }
         let n = room < limit ? room : limit
         guard let p = bytes(count: n) else { return nil }
