@@ -13,6 +13,7 @@ enum Check {
         if !options.install() { complain(text("check: the policy directories are too long")); return 2 }
         guard let loaded = LoadedPolicy.load() else { return 2 }
         if loaded.reportError() { return 2 }
+        loaded.noteUncompiled()
         var status: Int32 = 0
         while args.next() != nil {
             let path = args.previous

@@ -82,6 +82,30 @@ struct LoadedPolicy {
         return LoadedPolicy(base: base, policy: policy)
     }
 
+    /// Says on standard error which compiled layers' text has changed
+    /// since they were compiled: launches follow the snapshot, not the text.
+    func noteUncompiled() {
+        var i = 0
+        while i < policy.layerCount {
+            let layer = policy.layers.unsafelyUnwrapped[i]
+            i += 1
+            guard let c = layer.compiled, let base = lwcr_mmap(LoadedPolicy.size, PROT_READ | PROT_WRITE,
+                                                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else { continue }
+            defer { _ = lwcr_munmap(base, LoadedPolicy.size) }
+            var arena = Arena(base: base, capacity: LoadedPolicy.size)
+            var users = UserDatabase(file: "/etc/passwd")
+            var groups = UserDatabase(file: "/etc/group")
+            let text = try? PolicyLoader.loadLayer(layer.directory, owner: PolicyLoader.owner(of: layer.directory), &arena,
+                                                   &users, &groups, compiled: false)
+            if let a = text?.source, let b = layer.source, a == b { continue }
+            var e = Output.err
+            e.write("lwcr: note: "); e.writeEscaped(layer.directory)
+            e.write(" has changes not yet compiled (or that do not compile): launches follow its snapshot (generation ")
+            e.write(Int(c.generation)); e.write(") until 'lwcr compile "); e.writeEscaped(layer.directory); e.write("'\n")
+            e.flush()
+        }
+    }
+
     /// Reports a policy error as FILE:LINE: message; true when there was one.
     func reportError() -> Bool {
         guard let e = policy.error else { return false }

@@ -145,7 +145,8 @@ public enum Snapshot {
         }
         var layer = (file.baseAddress! + headerSize).load(as: Layer.self)
         if !layer.directory.equals(directory) {
-            throw PolicyError(here, "compiled snapshot is of another directory (copied? run lwcr compile here):", layer.directory)
+            // No detail: it would point into a mapping that is unmapped before the error is shown.
+            throw PolicyError(here, "compiled snapshot is of another directory (copied? run lwcr compile here)")
         }
         layer.compiled = nil
         return (layer, h)

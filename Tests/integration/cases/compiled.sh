@@ -1,0 +1,208 @@
+# Compiled policy snapshots (lwcr compile): live in running processes,
+# never half-published, never trusted beyond their directory, the same
+# meaning as their text.
+
+LWCR=$ROOT/build/lwcr
+
+# A copy of /usr/bin/true at $WORK/bin/$1, for rules to name.
+cp_marker() { mkdir -p "$WORK/bin"; cp /usr/bin/true "$WORK/bin/$1"; }
+
+# A python3 that launches with os.posix_spawn, in one long-lived process,
+# sees a deny at its next launch after compile, and its lifting after the
+# next compile.
+test_compiled_live_posix_spawn() {
+    cp_marker tool
+    policy "allow /**"
+    "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "first compile failed"; return; }
+    cat > live.py <<EOF
+import os, subprocess, sys
+def launch():
+    try:
+        pid = os.posix_spawn("$WORK/bin/tool", ["tool"], dict(os.environ))
+        return "ok" if os.waitpid(pid, 0)[1] == 0 else "failed"
+    except PermissionError:
+        return "denied"
+def publish(*lines):
+    with open("$WORK/policy.d/10-test.policy.tmp", "w") as f:
+        f.write("".join(l + "\n" for l in lines))
+    os.rename("$WORK/policy.d/10-test.policy.tmp", "$WORK/policy.d/10-test.policy")
+    subprocess.run(["$LWCR", "compile", "$WORK/policy.d"], check=True, stdout=subprocess.DEVNULL)
+print("start", launch())
+publish("allow /**", "deny $WORK/bin/tool")
+print("deny", launch())
+publish("allow /**")
+print("lifted", launch())
+EOF
+    under /usr/bin/python3 live.py > out 2> err; cat out err
+    grep -qx "start ok" out && grep -qx "deny denied" out && grep -qx "lifted ok" out \
+        || { fail "the running process did not follow each compile"; return; }
+    grep -q "lwcr: deny $WORK/bin/tool: denied by rule \[10-test.policy:2\]" err || { fail "no deny line naming the rule"; return; }
+    pass
+}
+
+# A broken edit is refused, with FILE:LINE; the snapshot in force stays,
+# and lint and check say the text differs from what launches follow.
+test_compile_refuses_broken_edit() {
+    cp_marker tool
+    policy "allow /**" "deny $WORK/bin/tool"
+    "$LWCR" compile "$WORK/policy.d" > out || { cat out; fail "compile failed"; return; }
+    grep -q "compiled 2 rules.*generation 1" out || { cat out; fail "compile did not say what it published"; return; }
+    policy "allow /**" "frobnicate $WORK/bin/tool"
+    "$LWCR" compile "$WORK/policy.d" > out 2> err; rc=$?; cat out err
+    [ $rc = 2 ] || { fail "compile of a broken edit exited $rc, not 2"; return; }
+    grep -q "10-test.policy:2: " out || { fail "the error does not name FILE:LINE"; return; }
+    grep -q "nothing published, the policy in force is unchanged" err || { fail "compile did not say nothing was published"; return; }
+    under sh -c "$WORK/bin/tool" 2> err; rc=$?; cat err
+    [ $rc != 0 ] && grep -q "denied by rule \[10-test.policy:2\]" err || { fail "the last good snapshot is not in force"; return; }
+    policy "allow /**"
+    "$LWCR" lint "$WORK/policy.d" > out; cat out
+    grep -q "warning: changes not yet compiled: launches follow $WORK/policy.d/.lwcr-snapshot (generation 1)" out \
+        || { fail "lint does not say the text is not compiled"; return; }
+    "$LWCR" check --policy "$WORK/policy.d" "$WORK/bin/tool" > out 2> err; cat out err
+    grep -q "has changes not yet compiled" err || { fail "check does not say the text is not compiled"; return; }
+    grep -q "10-test.policy:2" out || { fail "check does not explain by the snapshot in force"; return; }
+    "$LWCR" compile "$WORK/policy.d" > /dev/null && under sh -c "$WORK/bin/tool" || { fail "the fixed policy did not take effect"; return; }
+    "$LWCR" lint "$WORK/policy.d" > out; grep -q "not yet compiled" out && { fail "lint still warns after compile"; return; }
+    pass
+}
+
+# Compiles every few milliseconds while one process launches thousands of
+# times: every launch is judged by one whole snapshot, the old or the new.
+# Both snapshots deny $WORK/bin/never and allow /usr/**; one denies a, the
+# other b. A half-written, empty or mixed policy would let `never` run, or
+# deny everything, or name a policy error.
+test_compile_concurrent_with_launches() {
+    cp_marker a; cp_marker b; cp_marker never
+    state() {  # state A|B: the text, as one file or two
+        mkdir -p "$WORK/policy.d"
+        if [ "$1" = A ]; then
+            printf 'default deny\nallow /usr/**\nallow %s\nallow %s/bin/*\ndeny %s/bin/b\ndeny %s/bin/never\n' \
+                "$LOADER" "$WORK" "$WORK" "$WORK" > "$WORK/policy.d/.t"
+            mv "$WORK/policy.d/.t" "$WORK/policy.d/10-test.policy"; rm -f "$WORK/policy.d/20-more.policy"
+        else
+            printf 'default deny\nallow /usr/**\nallow %s\n' "$LOADER" > "$WORK/policy.d/.t"
+            mv "$WORK/policy.d/.t" "$WORK/policy.d/10-test.policy"
+            printf 'allow %s/bin/*\ndeny %s/bin/a\ndeny %s/bin/never\n' "$WORK" "$WORK" "$WORK" > "$WORK/policy.d/.u"
+            mv "$WORK/policy.d/.u" "$WORK/policy.d/20-more.policy"
+        fi
+    }
+    state A; "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "first compile failed"; return; }
+    ( end=$((SECONDS + 6)); n=0
+      while [ $SECONDS -lt $end ]; do
+          if [ $((n % 2)) = 0 ]; then state B; else state A; fi
+          "$LWCR" compile "$WORK/policy.d" > /dev/null 2>> compile.err || echo "compile failed" >> compile.err
+          n=$((n + 1))
+      done; echo $n > compiles ) &
+    local compiler=$!
+    cat > launches.py <<EOF
+import os, time
+def launch(p):
+    try:
+        pid = os.posix_spawn(p, [p], dict(os.environ))
+        return os.waitpid(pid, 0)[1] == 0
+    except PermissionError:
+        return False
+bad = 0; seen = {"a": 0, "b": 0}; n = 0
+end = time.time() + 5
+while time.time() < end:
+    if not launch("/usr/bin/true"): bad += 1
+    if launch("$WORK/bin/never"): bad += 1
+    a, b = launch("$WORK/bin/a"), launch("$WORK/bin/b")
+    if not a: seen["a"] += 1
+    if not b: seen["b"] += 1
+    n += 4
+print("launches", n, "bad", bad, "a denied", seen["a"], "b denied", seen["b"])
+EOF
+    under /usr/bin/python3 launches.py > out 2> err
+    wait $compiler
+    cat out compile.err 2>/dev/null; echo "compiles: $(cat compiles)"
+    grep -v "lwcr: deny $WORK/bin/[abn]" err | head -5
+    read -r _ n _ bad _ _ da _ _ db < out
+    [ "${n:-0}" -ge 1000 ] || { fail "only ${n:-0} launches"; return; }
+    [ "$(cat compiles)" -ge 20 ] || { fail "only $(cat compiles) compiles"; return; }
+    [ ! -s compile.err ] || { fail "a compile failed"; return; }
+    [ "$bad" = 0 ] || { fail "$bad launches were judged by no whole snapshot"; return; }
+    [ "$da" -gt 0 ] && [ "$db" -gt 0 ] || { fail "the process did not see both snapshots (a denied $da, b denied $db)"; return; }
+    grep -q "policy error\|snapshot" err && { fail "a launch saw a policy error"; return; }
+    pass "$n launches, $(cat compiles) compiles"
+}
+
+# A snapshot the layer's owner did not write, or others may write, is
+# refused with the reason; so is one copied from another directory.
+test_forged_snapshot_refused() {
+    cp_marker tool
+    policy "allow /**" "deny $WORK/bin/tool"
+    "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "compile failed"; return; }
+    local snap=$WORK/policy.d/.lwcr-snapshot
+    chown 65534:65534 "$snap"
+    under sh -c /usr/bin/true 2> err; rc=$?; cat err
+    [ $rc != 0 ] && grep -q "owned by neither root nor the user launching" err || { fail "a snapshot owned by another user was used"; return; }
+    chown 0:0 "$snap"; chmod 664 "$snap"
+    under sh -c /usr/bin/true 2> err; rc=$?; cat err
+    [ $rc != 0 ] && grep -q "compiled snapshot is writable by group or others" err || { fail "a group-writable snapshot was used"; return; }
+    chmod 644 "$snap"
+    mkdir -p "$WORK/other"; chmod 755 "$WORK/other"; cp "$WORK/policy.d/10-test.policy" "$snap" "$WORK/other/"
+    LWCR_POLICY=$WORK/other LD_PRELOAD=$LIB sh -c /usr/bin/true 2> err; rc=$?; cat err
+    [ $rc != 0 ] && grep -q "compiled snapshot is of another directory" err || { fail "a snapshot copied from another directory was used"; return; }
+    ln -sf "$snap" "$WORK/other/.lwcr-snapshot"
+    LWCR_POLICY=$WORK/other LD_PRELOAD=$LIB sh -c /usr/bin/true 2> err; rc=$?; cat err
+    [ $rc != 0 ] && grep -q "compiled snapshot is a symbolic link" err || { fail "a symlinked snapshot was used"; return; }
+    pass
+}
+
+# Damaged snapshots deny every launch with the reason: a truncation, a
+# flipped byte, another version; the launching program does not crash.
+test_corrupt_snapshot_denies() {
+    policy "allow /**"
+    "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "compile failed"; return; }
+    local snap=$WORK/policy.d/.lwcr-snapshot
+    cp "$snap" good
+    damage() { python3 -c "
+import sys
+d = bytearray(open('good', 'rb').read())
+how = sys.argv[1]
+if how == 'truncate': d = d[:-8]
+elif how == 'flip': d[5000] ^= 0x40
+elif how == 'version': d[8] += 1
+elif how == 'header': d = d[:100]
+open('$snap.new', 'wb').write(d)" "$1"; mv "$snap.new" "$snap"; }
+    local how want
+    for how in truncate flip version header; do
+        damage $how
+        case $how in
+            truncate) want="truncated or damaged" ;; flip) want="checksum does not match" ;;
+            version) want="written by another version of lwcr" ;; header) want="truncated" ;;
+        esac
+        under sh -c '/usr/bin/true; echo "status $?"' > out 2> err; rc=$?; cat out err
+        [ $rc -lt 128 ] || { fail "$how: the launching program died (status $rc)"; return; }
+        grep -q "$want" err || { fail "$how: no denial saying '$want'"; return; }
+        grep -q "status 0" out && { fail "$how: a launch was allowed"; return; }
+    done
+    pass
+}
+
+# mode audit files and default rules mean the same compiled as from text:
+# lwcr check explains the same, and launches log the same lines.
+test_compiled_audit_and_default_same_as_text() {
+    cp_marker tool; cp_marker audited; cp_marker other
+    mkdir -p "$WORK/policy.d"
+    printf 'default deny\nallow /usr/**\nallow %s\nallow %s/bin/tool\nallow %s/bin/audited\n' "$LOADER" "$WORK" "$WORK" > "$WORK/policy.d/10-base.policy"
+    printf 'mode audit\ndefault deny\ndeny %s/bin/audited\nrequire %s/bin/tool sha256=%s\n' "$WORK" "$WORK" "$WRONG" > "$WORK/policy.d/20-audit.policy"
+    local p
+    run_all() {
+        for p in tool audited other; do
+            "$LWCR" check --policy "$WORK/policy.d" "$WORK/bin/$p" 2>&1 | grep -v "^lwcr: note"
+            under sh -c "$WORK/bin/$p"; echo "$p status $?"
+        done 2>&1
+    }
+    run_all > text.out
+    "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "compile failed"; return; }
+    run_all > compiled.out
+    cat compiled.out
+    diff text.out compiled.out || { fail "compiled and text policies explain or decide differently"; return; }
+    grep -q "lwcr: audit $WORK/bin/audited" compiled.out && grep -q "audited status 0" compiled.out \
+        || { fail "the audit file's deny was not audited"; return; }
+    grep -q "lwcr: deny $WORK/bin/other: no rule matches and the default is deny" compiled.out && grep -q "other status 126" compiled.out \
+        || { fail "the default deny did not deny"; return; }
+    pass
+}
