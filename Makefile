@@ -105,6 +105,10 @@ install: all
 	    t=$(DESTDIR)$(SYSCONFDIR)/lwcr/policy.d/$$(basename $$f); \
 	    if [ -e "$$t" ]; then echo "install: keeping existing $$t"; else install -m 644 $$f "$$t"; fi; \
 	done
+	@# Compiled where it will be read: a snapshot names its directory, so
+	@# a staged tree (DESTDIR) is compiled on the target.
+	@if [ -z "$(DESTDIR)" ]; then $(BINDIR)/lwcr compile $(SYSCONFDIR)/lwcr/policy.d; \
+	else echo "install: run 'lwcr compile' on the target to compile $(SYSCONFDIR)/lwcr/policy.d"; fi
 
 clean:
 	rm -rf $(BUILD) .build

@@ -411,6 +411,13 @@ public struct SHA512Digest: Equatable {
         self.storage = storage
     }
 
+    /// From the 64 digest bytes (a remembered digest).
+    public init(raw: UnsafeRawBufferPointer) {
+        var s: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        Swift.withUnsafeMutableBytes(of: &s) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<64])) }
+        self.storage = s
+    }
+
     /// Calls `body` with the 64 digest bytes; the pointer is only valid
     /// inside `body`.
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {

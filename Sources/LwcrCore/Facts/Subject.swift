@@ -68,8 +68,18 @@ public struct Subject {
     /// The SHA-512 of the content, for signatures made with it.
     public mutating func sha512() -> SHA512Digest? {
         if !hashed512 {
-            var hasher = SHA512()
-            digest512 = Self.read(contentFD, readBuffer) { hasher.update($0) } ? hasher.finalize() : nil
+            // Remembered under the same rules as SHA-256 digests: what a
+            // signature vouches for is this digest, so the signature, its
+            // file and the signer's key are still checked at every launch.
+            var usable = false
+            if contentFD == fd, let remembered = VerificationCache.lookup512(fd, status, usable: &usable) {
+                digest512 = remembered
+            } else {
+                let remember = usable && VerificationCache.mayRemember(fd, status)
+                var hasher = SHA512()
+                digest512 = Self.read(contentFD, readBuffer) { hasher.update($0) } ? hasher.finalize() : nil
+                if remember, let d = digest512 { VerificationCache.remember512(fd, status, d) }
+            }
             hashed512 = true
         }
         return digest512

@@ -41,14 +41,18 @@ import CInterpose
 /// clock alike, nor against a device-mapper or md device that root stacked
 /// on someone else's storage.
 public enum VerificationCache {
-    /// What an entry vouches for: a file's SHA-256 digest, or that a
+    /// What an entry vouches for: a file's SHA-256 digest, its SHA-512
+    /// digest (what an SSH signature made with sha512 signs), or that a
     /// compiled policy snapshot's checksum holds (Snapshot). A snapshot is
     /// trusted by its ownership, whatever the device: its entry only saves
     /// re-reading it, so any filesystem with unique mount IDs will do.
-    public enum Kind { case digest, snapshot }
+    public enum Kind { case digest, sha512, snapshot }
+
+    static func digestSize(_ kind: Kind) -> Int { kind == .sha512 ? 64 : 32 }
 
     static let magic: UInt32 = 0x3243_574c  // "LWC2"
-    static let entrySize = 128
+    /// An entry: the identity below, then the digest (32 or 64 bytes).
+    static let entryCapacity = 160
     static let bootIDOffset = 56
     static let bootIDSize = 40
     static let digestOffset = 96
@@ -88,36 +92,54 @@ public enum VerificationCache {
     /// one for it at all (a trusted directory, a file only root can change),
     /// so that a miss is worth asking mayRemember.
     public static func lookup(_ fd: Int32, _ st: stat, usable: inout Bool, kind: Kind = .digest) -> SHA256Digest? {
+        var d = InlineArray<32, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &d) { b -> SHA256Digest? in
+            lookup(fd, st, usable: &usable, kind: kind, into: b) ? SHA256Digest(raw: UnsafeRawBufferPointer(b)) : nil
+        }
+    }
+
+    /// The remembered SHA-512 digest, as `lookup`.
+    public static func lookup512(_ fd: Int32, _ st: stat, usable: inout Bool) -> SHA512Digest? {
+        var d = InlineArray<64, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &d) { b -> SHA512Digest? in
+            lookup(fd, st, usable: &usable, kind: .sha512, into: b) ? SHA512Digest(raw: UnsafeRawBufferPointer(b)) : nil
+        }
+    }
+
+    /// Copies the remembered digest (digestSize(kind) bytes) into `out`.
+    static func lookup(_ fd: Int32, _ st: stat, usable: inout Bool, kind: Kind, into out: UnsafeMutableRawBufferPointer) -> Bool {
         usable = false
-        if !rootsAlone(st, kind) { return nil }
+        if !rootsAlone(st, kind) { return false }
+        let size = digestOffset + digestSize(kind)
         var name = InlineArray<4200, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &name) { n -> SHA256Digest? in
-            guard entryName(st, n, kind) else { return nil }
+        return withUnsafeMutableBytes(of: &name) { n -> Bool in
+            guard entryName(st, n, kind) else { return false }
             usable = true
             let entryFD = lwcr_open(n.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-            if entryFD < 0 { return nil }
+            if entryFD < 0 { return false }
             defer { _ = lwcr_close(entryFD) }
-            guard var here = instance(fd) else { return nil }
-            var entry = InlineArray<128, UInt8>(repeating: 0)
-            return withUnsafeMutableBytes(of: &entry) { e -> SHA256Digest? in
+            guard var here = instance(fd) else { return false }
+            var entry = InlineArray<160, UInt8>(repeating: 0)
+            return withUnsafeMutableBytes(of: &entry) { e -> Bool in
                 var owner = stat()
                 if lwcr_fstat(entryFD, &owner) != 0 || owner.st_uid != 0 || owner.st_mode & Mode.groupOrOtherWritable != 0
-                    || owner.st_mode & Mode.typeMask != Mode.regular { return nil }
-                if lwcr_pread(entryFD, e.baseAddress, entrySize, 0) != entrySize { return nil }
-                if e.loadUnaligned(as: UInt32.self) != magic { return nil }
+                    || owner.st_mode & Mode.typeMask != Mode.regular { return false }
+                if lwcr_pread(entryFD, e.baseAddress, size, 0) != size { return false }
+                if e.loadUnaligned(as: UInt32.self) != magic { return false }
                 if e.loadUnaligned(fromByteOffset: 8, as: UInt64.self) != UInt64(st.st_dev)
                     || e.loadUnaligned(fromByteOffset: 16, as: UInt64.self) != UInt64(st.st_ino)
                     || e.loadUnaligned(fromByteOffset: 24, as: Int64.self) != Int64(st.st_size)
                     || e.loadUnaligned(fromByteOffset: 32, as: Int64.self) != Int64(st.st_ctim.tv_sec)
                     || e.loadUnaligned(fromByteOffset: 40, as: Int64.self) != Int64(st.st_ctim.tv_nsec)
-                    || e.loadUnaligned(fromByteOffset: 48, as: UInt64.self) != here.mountID { return nil }
+                    || e.loadUnaligned(fromByteOffset: 48, as: UInt64.self) != here.mountID { return false }
                 let sameBoot = withUnsafeBytes(of: &here.bootID) { b -> Bool in
                     var i = 0
                     while i < bootIDSize { if b[i] != e[bootIDOffset + i] { return false }; i += 1 }
                     return true
                 }
-                if !sameBoot { return nil }
-                return SHA256Digest(raw: UnsafeRawBufferPointer(rebasing: e[digestOffset..<(digestOffset + 32)]))
+                if !sameBoot { return false }
+                out.copyMemory(from: UnsafeRawBufferPointer(rebasing: e[digestOffset..<size]))
+                return true
             }
         }
     }
@@ -170,10 +192,20 @@ public enum VerificationCache {
     /// when mayRemember said yes before it was hashed; nothing if its
     /// status has changed since.
     public static func remember(_ fd: Int32, _ st: stat, _ digest: SHA256Digest, kind: Kind = .digest) {
+        var d = digest
+        withUnsafeBytes(of: &d) { remember(fd, st, kind: kind, $0) }
+    }
+
+    public static func remember512(_ fd: Int32, _ st: stat, _ digest: SHA512Digest) {
+        digest.withUnsafeBytes { remember(fd, st, kind: .sha512, $0) }
+    }
+
+    static func remember(_ fd: Int32, _ st: stat, kind: Kind, _ digest: UnsafeRawBufferPointer) {
         var now = stat()
         if lwcr_fstat(fd, &now) != 0 || now.st_ctim.tv_sec != st.st_ctim.tv_sec || now.st_ctim.tv_nsec != st.st_ctim.tv_nsec
             || now.st_size != st.st_size { return }
         guard var here = instance(fd) else { return }
+        let size = digestOffset + digestSize(kind)
         var name = InlineArray<4200, UInt8>(repeating: 0)
         var temporary = InlineArray<4200, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &name) { n in
@@ -188,7 +220,7 @@ public enum VerificationCache {
                 let tmp = t.baseAddress!.assumingMemoryBound(to: CChar.self)
                 let entryFD = lwcr_openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
                 if entryFD < 0 { return }
-                var entry = InlineArray<128, UInt8>(repeating: 0)
+                var entry = InlineArray<160, UInt8>(repeating: 0)
                 let ok = withUnsafeMutableBytes(of: &entry) { e -> Bool in
                     e.storeBytes(of: magic, toByteOffset: 0, as: UInt32.self)
                     e.storeBytes(of: UInt64(st.st_dev), toByteOffset: 8, as: UInt64.self)
@@ -200,11 +232,9 @@ public enum VerificationCache {
                     withUnsafeBytes(of: &here.bootID) { b in
                         UnsafeMutableRawBufferPointer(rebasing: e[bootIDOffset..<(bootIDOffset + bootIDSize)]).copyMemory(from: b)
                     }
-                    digest.withUnsafeBytes { d in
-                        UnsafeMutableRawBufferPointer(rebasing: e[digestOffset..<(digestOffset + 32)]).copyMemory(from: d)
-                    }
+                    UnsafeMutableRawBufferPointer(rebasing: e[digestOffset..<size]).copyMemory(from: digest)
                     // No SIGXFSZ from the caller's file-size limit.
-                    return lwcr_write_unsignalled(entryFD, e.baseAddress, entrySize) == entrySize
+                    return lwcr_write_unsignalled(entryFD, e.baseAddress, size) == size
                 }
                 _ = lwcr_close(entryFD)
                 if !ok || lwcr_rename(tmp, n.baseAddress!.assumingMemoryBound(to: CChar.self)) != 0 { _ = lwcr_unlink(tmp) }
@@ -221,7 +251,7 @@ public enum VerificationCache {
         return Bytes(cString: lwcr_cache_builtin())
     }
 
-    /// DIR/<dev>-<ino> (a snapshot's: DIR/<dev>-<ino>.snapshot), where DIR is trusted (see above); false otherwise.
+    /// DIR/<dev>-<ino> (DIR/<dev>-<ino>.sha512, DIR/<dev>-<ino>.snapshot), where DIR is trusted (see above); false otherwise.
     static func entryName(_ st: stat, _ out: UnsafeMutableRawBufferPointer, _ kind: Kind) -> Bool {
         let dir = directory
         if dir.isEmpty || dir[0] != UInt8(ascii: "/") { return false }
@@ -236,6 +266,7 @@ public enum VerificationCache {
         m.append("-")
         m.append(UInt64(st.st_ino))
         if kind == .snapshot { m.append(".snapshot") }
+        if kind == .sha512 { m.append(".sha512") }
         if m.count >= out.count - 40 { return false }
         out[m.count] = 0
         return true

@@ -88,3 +88,42 @@ test_allowed_signers_file_and_signature_directory() {
     grep -q "policy error: unknown signer 'acme' \[10-test.policy:3\]" err || { fail "a key for another namespace was used"; return; }
     pass
 }
+
+# The SHA-512 digest a signature rests on is remembered (the verification
+# cache), and used: a re-launch reads the .sig and checks it, but does not
+# hash the file again. A signed program rewritten in place, with the cache
+# warm, is hashed again and refused.
+test_signed_rewritten_in_place_refused_with_cache_warm() {
+    need_ssh_keygen || { skip "ssh-keygen (openssh-client) is not installed"; return; }
+    [ "$(id -u)" = 0 ] || { skip "needs root: only root writes the cache"; return; }
+    local cache=/run/lwcr-cache-test-$$-$RANDOM
+    mkdir -m 755 "$cache"
+    make_signer acme
+    mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
+    ssh-keygen -q -Y sign -f "$WORK/keys/acme" -n lwcr "$WORK/bin/tool" 2> /dev/null
+    policy "$(signer_line acme)" "require $WORK/bin/tool signed-by=acme"
+    sleep 2.2  # an entry is written only for a ctime at least 2 s old
+    launch() { rm -f "$WORK/ran"; LWCR_CACHE=$cache under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err; }
+    launch
+    [ -e "$WORK/ran" ] || { rm -rf "$cache"; fail "the signed tool was denied"; return; }
+    ls "$cache"/*.sha512 > /dev/null 2>&1 || { ls -la "$cache"; rm -rf "$cache"; fail "no SHA-512 digest was remembered"; return; }
+    # Proof that a launch uses the entry: one claiming another digest denies.
+    cp "$cache"/*.sha512 saved
+    python3 -c "
+import sys; p = sys.argv[1]; d = bytearray(open(p, 'rb').read()); d[100] ^= 1; open(p + '.t', 'wb').write(d)" "$cache"/*.sha512
+    for e in "$cache"/*.sha512; do mv "$e.t" "$e"; done
+    launch
+    [ -e "$WORK/ran" ] && { rm -rf "$cache"; fail "the remembered SHA-512 digest was not used"; return; }
+    cp saved "$cache"/"$(ls "$cache" | grep sha512)"
+    launch
+    [ -e "$WORK/ran" ] || { rm -rf "$cache"; fail "the restored entry did not allow"; return; }
+    # Rewritten in place, mtime put back: hashed again, refused.
+    cp -p "$WORK/bin/tool" reference
+    printf '\x00' | dd of="$WORK/bin/tool" bs=1 seek=1000 conv=notrunc 2> /dev/null
+    touch -r reference "$WORK/bin/tool"
+    launch
+    rm -rf "$cache"
+    [ -e "$WORK/ran" ] && { fail "the rewritten signed tool ran on a remembered digest"; return; }
+    grep -q "lwcr: deny $WORK/bin/tool: .*signature" err || { fail "no deny line about the signature"; return; }
+    pass
+}
