@@ -65,12 +65,15 @@ enum Lint {
         let dirBytes = Bytes(cString: dir)
         var o = Output.out
         defer { o.flush() }
-        guard let base = lwcr_mmap(LoadedPolicy.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else {
+        // As much room as a compile has: what a launch may parse is
+        // checked below, by a launch's own load.
+        let size = SnapshotWriter.capacity
+        guard let base = lwcr_mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else {
             complain(text("cannot map memory"))
             return 1
         }
-        defer { _ = lwcr_munmap(base, LoadedPolicy.size) }
-        var arena = Arena(base: base, capacity: LoadedPolicy.size)
+        defer { _ = lwcr_munmap(base, size) }
+        var arena = Arena(base: base, capacity: size)
         // The same ownership checks as a launch, first: a layer others
         // could write is refused whatever it says.
         let owner = PolicyLoader.owner(of: dirBytes)
@@ -249,7 +252,7 @@ enum Lint {
     }
 
     static func tooLarge(_ dir: Bytes, _ o: inout Output) -> Int {
-        report(dir, PolicyError(Location(file: dir, line: 0), "policy too large (more than the 64 MiB a launch may use for it): every launch would be denied"), &o)
+        report(dir, PolicyError(Location(file: dir, line: 0), "policy too large to lint (more than 1 GiB in memory)"), &o)
         return 1
     }
 

@@ -1,2 +1,7 @@
 #!/usr/bin/env bash
-exec python3 "$(dirname "$0")/run.py" "$@"
+# Launch cost (run.py), then policy size and live publication (scale.py).
+set -e
+here=$(dirname "$0")
+python3 "$here/run.py" "$@"
+echo
+python3 "$here/scale.py"

@@ -27,45 +27,109 @@ public enum Signatures {
     static func verify(_ name: Bytes, _ subject: inout Subject, _ why: inout Finding) -> Bool {
         guard let layer = subject.layer else { why.reason = .unknownSigner; return false }
         if signers(named: name, in: layer) == 0 { why.reason = .unknownSigner; return false }
+        let sig = openSignature(subject.path, layer.signatures)
+        if sig < 0 { why.reason = .signatureMissing; return false }
+        defer { _ = lwcr_close(sig) }
+        var sigStatus = stat()
+        if lwcr_fstat(sig, &sigStatus) != 0 { why.reason = .signatureMissing; return false }
+        if remembered(name, layer, subject, sig, sigStatus) { return true }
+        // Asked before either file is read: no writer may exist from then on.
+        let keep = subject.contentFD == subject.fd && VerificationCache.mayRemember(subject.fd, subject.status)
+            && VerificationCache.mayRemember(sig, sigStatus, kind: .signature)
         var file = InlineArray<16384, UInt8>(repeating: 0)
         var blob = InlineArray<12288, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &file) { f -> Bool in
+        var key = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        let ok = withUnsafeMutableBytes(of: &file) { f -> Bool in
             withUnsafeMutableBytes(of: &blob) { b -> Bool in
-                guard let text = readSignature(subject.path, layer.signatures, f) else {
-                    why.reason = .signatureMissing
-                    return false
-                }
+                let text = readAll(sig, f)
                 guard let decoded = dearmor(text, b) else {
                     why.reason = .badSignature
                     return false
                 }
-                return check(decoded, name, layer, &subject, &why)
+                return check(decoded, name, layer, &subject, &why, signedWith: &key)
             }
+        }
+        if ok && keep { remember(subject, sig, sigStatus, key) }
+        return ok
+    }
+
+    /// A verdict (VerificationCache, kind .signature), remembered for the
+    /// signed file: which signature file (its identity: device, inode,
+    /// size, ctime, mount) verified it, with which key. It holds while the
+    /// file and the signature file are unchanged, under the cache's rules
+    /// for both: the same bytes, signature and key give the same answer.
+    /// The key must still be one the layer declares for NAME, so revoking
+    /// it in the policy revokes the verdict.
+    public static let verdictSize = 80
+
+    static func remembered(_ name: Bytes, _ layer: Layer, _ subject: Subject, _ sig: Int32, _ sigStatus: stat) -> Bool {
+        if subject.contentFD != subject.fd || !VerificationCache.rootsAlone(sigStatus, .signature) { return false }
+        var verdict = InlineArray<80, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &verdict) { v -> Bool in
+            var usable = false
+            if !VerificationCache.lookup(subject.fd, subject.status, usable: &usable, kind: .signature, into: v) { return false }
+            var mount: UInt64 = 0
+            if lwcr_unique_mount_id(sig, &mount) != 0 { return false }
+            if v.loadUnaligned(fromByteOffset: 0, as: UInt64.self) != UInt64(sigStatus.st_dev)
+                || v.loadUnaligned(fromByteOffset: 8, as: UInt64.self) != UInt64(sigStatus.st_ino)
+                || v.loadUnaligned(fromByteOffset: 16, as: Int64.self) != Int64(sigStatus.st_size)
+                || v.loadUnaligned(fromByteOffset: 24, as: Int64.self) != Int64(sigStatus.st_ctim.tv_sec)
+                || v.loadUnaligned(fromByteOffset: 32, as: Int64.self) != Int64(sigStatus.st_ctim.tv_nsec)
+                || v.loadUnaligned(fromByteOffset: 40, as: UInt64.self) != mount { return false }
+            let key = Bytes(UnsafeRawBufferPointer(rebasing: v[48..<80]))
+            var i = 0
+            while i < layer.signerCount {
+                let signer = layer.signers![i]
+                if signer.name.equals(name) && signer.keyEquals(key) { return true }
+                i += 1
+            }
+            return false
+        }
+    }
+
+    static func remember(_ subject: Subject, _ sig: Int32, _ sigStatus: stat, _ key: (UInt64, UInt64, UInt64, UInt64)) {
+        var now = stat()
+        if lwcr_fstat(sig, &now) != 0 || now.st_ctim.tv_sec != sigStatus.st_ctim.tv_sec
+            || now.st_ctim.tv_nsec != sigStatus.st_ctim.tv_nsec || now.st_size != sigStatus.st_size { return }
+        var mount: UInt64 = 0
+        if lwcr_unique_mount_id(sig, &mount) != 0 { return }
+        var verdict = InlineArray<80, UInt8>(repeating: 0)
+        var k = key
+        withUnsafeMutableBytes(of: &verdict) { v in
+            v.storeBytes(of: UInt64(sigStatus.st_dev), toByteOffset: 0, as: UInt64.self)
+            v.storeBytes(of: UInt64(sigStatus.st_ino), toByteOffset: 8, as: UInt64.self)
+            v.storeBytes(of: Int64(sigStatus.st_size), toByteOffset: 16, as: Int64.self)
+            v.storeBytes(of: Int64(sigStatus.st_ctim.tv_sec), toByteOffset: 24, as: Int64.self)
+            v.storeBytes(of: Int64(sigStatus.st_ctim.tv_nsec), toByteOffset: 32, as: Int64.self)
+            v.storeBytes(of: mount, toByteOffset: 40, as: UInt64.self)
+            withUnsafeBytes(of: &k) { UnsafeMutableRawBufferPointer(rebasing: v[48..<80]).copyMemory(from: $0) }
+            VerificationCache.remember(subject.fd, subject.status, kind: .signature, UnsafeRawBufferPointer(v))
         }
     }
 
     /// The .sig file: beside the file, or at DIR/<canonical path>.sig.
-    static func readSignature(_ path: Bytes, _ directory: Bytes, _ buffer: UnsafeMutableRawBufferPointer) -> Bytes? {
+    static func openSignature(_ path: Bytes, _ directory: Bytes) -> Int32 {
         var name = InlineArray<8200, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &name) { n -> Bytes? in
+        return withUnsafeMutableBytes(of: &name) { n -> Int32 in
             var m = Message(UnsafeMutableRawBufferPointer(rebasing: n[0..<(n.count - 1)]))
             m.append(directory)
             m.append(path)
             m.append(".sig")
-            if m.count >= n.count - 2 { return nil }
+            if m.count >= n.count - 2 { return -ENAMETOOLONG }
             n[m.count] = 0
-            let fd = lwcr_open(n.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-            if fd < 0 { return nil }
-            defer { _ = lwcr_close(fd) }
-            var got = 0
-            while got < buffer.count {
-                let r = lwcr_read(fd, buffer.baseAddress! + got, buffer.count - got)
-                if r == -Int(EINTR) { continue }
-                if r <= 0 { break }
-                got += r
-            }
-            return Bytes(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
+            return lwcr_open(n.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         }
+    }
+
+    static func readAll(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Bytes {
+        var got = 0
+        while got < buffer.count {
+            let r = lwcr_read(fd, buffer.baseAddress! + got, buffer.count - got)
+            if r == -Int(EINTR) { continue }
+            if r <= 0 { break }
+            got += r
+        }
+        return Bytes(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
     }
 
     /// The base64 between the armor lines, decoded.
@@ -90,7 +154,8 @@ public enum Signatures {
     /// hash_algorithm, signature; the signed data is MAGIC, namespace,
     /// reserved, hash_algorithm and H(message). Identities and namespace are
     /// compared before any cryptography runs.
-    static func check(_ blob: Bytes, _ name: Bytes, _ layer: Layer, _ subject: inout Subject, _ why: inout Finding) -> Bool {
+    static func check(_ blob: Bytes, _ name: Bytes, _ layer: Layer, _ subject: inout Subject, _ why: inout Finding,
+                      signedWith: inout (UInt64, UInt64, UInt64, UInt64)) -> Bool {
         why.reason = .badSignature
         var r = WireReader(blob)
         guard let m = r.raw(6), m.equals(magic), r.uint32() == 1,
@@ -132,7 +197,9 @@ public enum Signatures {
                 return false
             }
             if w.overflow { return false }
-            return Ed25519.verify(signature: sig.raw, message: w.bytes.raw, publicKey: key.raw)
+            if !Ed25519.verify(signature: sig.raw, message: w.bytes.raw, publicKey: key.raw) { return false }
+            withUnsafeMutableBytes(of: &signedWith) { $0.copyMemory(from: key.raw) }
+            return true
         }
     }
 }

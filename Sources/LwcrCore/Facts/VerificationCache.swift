@@ -46,13 +46,20 @@ public enum VerificationCache {
     /// compiled policy snapshot's checksum holds (Snapshot). A snapshot is
     /// trusted by its ownership, whatever the device: its entry only saves
     /// re-reading it, so any filesystem with unique mount IDs will do.
-    public enum Kind { case digest, sha512, snapshot }
+    /// `signature`: a verdict (Signatures), keyed on the signed file.
+    public enum Kind { case digest, sha512, snapshot, signature }
 
-    static func digestSize(_ kind: Kind) -> Int { kind == .sha512 ? 64 : 32 }
+    static func digestSize(_ kind: Kind) -> Int {
+        switch kind {
+        case .digest, .snapshot: return 32
+        case .sha512: return 64
+        case .signature: return Signatures.verdictSize
+        }
+    }
 
     static let magic: UInt32 = 0x3243_574c  // "LWC2"
     /// An entry: the identity below, then the digest (32 or 64 bytes).
-    static let entryCapacity = 160
+    static let entryCapacity = 192
     static let bootIDOffset = 56
     static let bootIDSize = 40
     static let digestOffset = 96
@@ -83,6 +90,7 @@ public enum VerificationCache {
     }
 
     /// Only root could have changed the file since it was made what it is.
+    /// Also asked of a signature file, whose bytes a verdict rests on.
     static func rootsAlone(_ st: stat, _ kind: Kind) -> Bool {
         st.st_uid == 0 && st.st_mode & Mode.groupOrOtherWritable == 0 && (kind == .snapshot || cacheable(st))
     }
@@ -119,7 +127,7 @@ public enum VerificationCache {
             if entryFD < 0 { return false }
             defer { _ = lwcr_close(entryFD) }
             guard var here = instance(fd) else { return false }
-            var entry = InlineArray<160, UInt8>(repeating: 0)
+            var entry = InlineArray<192, UInt8>(repeating: 0)
             return withUnsafeMutableBytes(of: &entry) { e -> Bool in
                 var owner = stat()
                 if lwcr_fstat(entryFD, &owner) != 0 || owner.st_uid != 0 || owner.st_mode & Mode.groupOrOtherWritable != 0
@@ -151,7 +159,7 @@ public enum VerificationCache {
         if lwcr_geteuid() != 0 || !rootsAlone(st, kind) { return false }
         var now = timespec()
         if lwcr_clock_realtime(&now) != 0 || now.tv_sec - st.st_ctim.tv_sec < 2 { return false }
-        if kind == .digest && !ownDevice(st) { return false }
+        if kind != .snapshot && !ownDevice(st) { return false }
         return lwcr_no_writers(fd)
     }
 
@@ -220,7 +228,7 @@ public enum VerificationCache {
                 let tmp = t.baseAddress!.assumingMemoryBound(to: CChar.self)
                 let entryFD = lwcr_openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
                 if entryFD < 0 { return }
-                var entry = InlineArray<160, UInt8>(repeating: 0)
+                var entry = InlineArray<192, UInt8>(repeating: 0)
                 let ok = withUnsafeMutableBytes(of: &entry) { e -> Bool in
                     e.storeBytes(of: magic, toByteOffset: 0, as: UInt32.self)
                     e.storeBytes(of: UInt64(st.st_dev), toByteOffset: 8, as: UInt64.self)
@@ -251,7 +259,7 @@ public enum VerificationCache {
         return Bytes(cString: lwcr_cache_builtin())
     }
 
-    /// DIR/<dev>-<ino> (DIR/<dev>-<ino>.sha512, DIR/<dev>-<ino>.snapshot), where DIR is trusted (see above); false otherwise.
+    /// DIR/<dev>-<ino> (and .sha512, .signature, .snapshot after it), where DIR is trusted (see above); false otherwise.
     static func entryName(_ st: stat, _ out: UnsafeMutableRawBufferPointer, _ kind: Kind) -> Bool {
         let dir = directory
         if dir.isEmpty || dir[0] != UInt8(ascii: "/") { return false }
@@ -267,6 +275,7 @@ public enum VerificationCache {
         m.append(UInt64(st.st_ino))
         if kind == .snapshot { m.append(".snapshot") }
         if kind == .sha512 { m.append(".sha512") }
+        if kind == .signature { m.append(".signature") }
         if m.count >= out.count - 40 { return false }
         out[m.count] = 0
         return true

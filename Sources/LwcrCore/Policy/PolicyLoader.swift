@@ -130,8 +130,11 @@ public enum PolicyLoader {
 
     /// One layer: its compiled snapshot when it has one (and `compiled`),
     /// else its text, parsed.
+    /// `sizes` (a compile's): in, the exact room to make when known; out,
+    /// what the text filled.
     public static func loadLayer(_ dir: Bytes, owner: UInt32, _ arena: inout Arena, _ users: inout UserDatabase,
-                                 _ groups: inout UserDatabase, compiled: Bool = true) throws(PolicyError) -> Layer {
+                                 _ groups: inout UserDatabase, compiled: Bool = true,
+                                 sizes: UnsafeMutablePointer<LayerBuilder.Sizes?>? = nil) throws(PolicyError) -> Layer {
         guard let dirCopy = arena.copy(dir) else { throw PolicyError(.none, "out of memory for policy") }
         let fd = try openLayer(dirCopy, owner: owner)
         defer { _ = lwcr_close(fd) }
@@ -148,8 +151,8 @@ public enum PolicyLoader {
             texts[f] = try readFile(fd, names[f], &arena, trust)
             f += 1
         }
-        guard var builder = LayerBuilder.start(dirCopy, texts: texts, count: count, &arena) else {
-            throw PolicyError(Location(file: dir, line: 0), "policy too large")
+        guard var builder = LayerBuilder.start(dirCopy, texts: texts, count: count, &arena, exact: sizes?.pointee) else {
+            throw PolicyError(Location(file: dir, line: 0), "policy too large for a launch to parse (more than the 64 MiB it may use): compile it (lwcr compile)")
         }
         var first: PolicyError? = nil
         f = 0
@@ -160,6 +163,7 @@ public enum PolicyLoader {
             f += 1
         }
         if let first { throw first }
+        sizes?.pointee = builder.sizes
         var layer = try builder.finish(fd, trust, &arena)
         // Only a compile or a lint compares it with a snapshot's.
         if !compiled { layer.source = sourceDigest(names, texts, count, layer) }

@@ -14,6 +14,8 @@ public struct PolicyParser {
     /// Signers, one per line at most (capacity: the rule capacity).
     public var signers: UnsafeMutablePointer<Signer>?
     public var signerCount = 0
+    /// Room for signers (nil: as many as rules).
+    public var signerCapacity: Int? = nil
     /// Decoded names (patterns, file names), each with a NUL: never longer
     /// than their words, so twice the texts' total size is enough.
     public var literals: UnsafeMutablePointer<UInt8>?
@@ -177,7 +179,7 @@ public struct PolicyParser {
     }
 
     private mutating func appendSigner(_ signer: Signer, _ here: Location) throws(PolicyError) {
-        guard let signers, signerCount < ruleCapacity else { throw PolicyError(here, "too many signers") }
+        guard let signers, signerCount < (signerCapacity ?? ruleCapacity) else { throw PolicyError(here, "too many signers") }
         signers[signerCount] = signer
         signerCount += 1
     }

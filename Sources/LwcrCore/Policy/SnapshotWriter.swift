@@ -26,11 +26,17 @@ public enum SnapshotWriter {
     /// elsewhere, so the layer is built twice, at two random addresses:
     /// a real pointer moves with the base, a number does not, and the two
     /// tables must be the same.
+    ///
+    /// A first parse, thrown away, measures what the text fills, so that
+    /// the two that count have no room to spare (the parser's bounds are
+    /// a rule per line and a fact per word).
     public static func build(_ dir: Bytes, owner: UInt32) throws(PolicyError) -> Built {
-        let first = try buildOnce(dir, owner)
+        var sizes: LayerBuilder.Sizes? = nil
+        release(try buildOnce(dir, owner, &sizes))
+        let first = try buildOnce(dir, owner, &sizes)
         let second: Built
         do throws(PolicyError) {
-            second = try buildOnce(dir, owner)
+            second = try buildOnce(dir, owner, &sizes)
         } catch {
             release(first)
             throw error
@@ -56,7 +62,7 @@ public enum SnapshotWriter {
         UnsafeRawBufferPointer(start: b.file + Snapshot.headerSize + h.image, count: 8 * h.relocations)
     }
 
-    static func buildOnce(_ dir: Bytes, _ owner: UInt32) throws(PolicyError) -> Built {
+    static func buildOnce(_ dir: Bytes, _ owner: UInt32, _ sizes: inout LayerBuilder.Sizes?) throws(PolicyError) -> Built {
         let here = Location(file: dir, line: 0)
         guard let base = reserve() else { throw PolicyError(here, "cannot map memory to compile the policy") }
         let imageStart = base + Snapshot.headerSize
@@ -67,7 +73,7 @@ public enum SnapshotWriter {
         var groups = UserDatabase(file: "/etc/group")
         var layer: Layer
         do throws(PolicyError) {
-            layer = try PolicyLoader.loadLayer(dir, owner: owner, &arena, &users, &groups, compiled: false)
+            layer = try PolicyLoader.loadLayer(dir, owner: owner, &arena, &users, &groups, compiled: false, sizes: &sizes)
         } catch {
             _ = lwcr_munmap(base, capacity)
             throw error

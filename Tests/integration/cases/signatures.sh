@@ -89,41 +89,51 @@ test_allowed_signers_file_and_signature_directory() {
     pass
 }
 
-# The SHA-512 digest a signature rests on is remembered (the verification
-# cache), and used: a re-launch reads the .sig and checks it, but does not
-# hash the file again. A signed program rewritten in place, with the cache
-# warm, is hashed again and refused.
+# A verdict is remembered for a signed file (the verification cache: the
+# file's identity, its signature file's, the key), and so is the SHA-512
+# digest it rests on; both are used. A signed program rewritten in place,
+# with the cache warm, is hashed and checked again and refused; so is one
+# whose key the policy no longer declares.
 test_signed_rewritten_in_place_refused_with_cache_warm() {
     need_ssh_keygen || { skip "ssh-keygen (openssh-client) is not installed"; return; }
     [ "$(id -u)" = 0 ] || { skip "needs root: only root writes the cache"; return; }
     local cache=/run/lwcr-cache-test-$$-$RANDOM
     mkdir -m 755 "$cache"
-    make_signer acme
+    make_signer acme; make_signer other
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     ssh-keygen -q -Y sign -f "$WORK/keys/acme" -n lwcr "$WORK/bin/tool" 2> /dev/null
     policy "$(signer_line acme)" "require $WORK/bin/tool signed-by=acme"
     sleep 2.2  # an entry is written only for a ctime at least 2 s old
     launch() { rm -f "$WORK/ran"; LWCR_CACHE=$cache under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err; }
+    flip() { python3 -c "
+import sys; p = sys.argv[1]; d = bytearray(open(p, 'rb').read()); d[100] ^= 1; open(p + '.t', 'wb').write(d)" "$1"; mv "$1.t" "$1"; }
     launch
     [ -e "$WORK/ran" ] || { rm -rf "$cache"; fail "the signed tool was denied"; return; }
-    ls "$cache"/*.sha512 > /dev/null 2>&1 || { ls -la "$cache"; rm -rf "$cache"; fail "no SHA-512 digest was remembered"; return; }
-    # Proof that a launch uses the entry: one claiming another digest denies.
-    cp "$cache"/*.sha512 saved
-    python3 -c "
-import sys; p = sys.argv[1]; d = bytearray(open(p, 'rb').read()); d[100] ^= 1; open(p + '.t', 'wb').write(d)" "$cache"/*.sha512
-    for e in "$cache"/*.sha512; do mv "$e.t" "$e"; done
+    local digest verdict
+    digest=$(ls "$cache"/*.sha512 2> /dev/null); verdict=$(ls "$cache"/*.signature 2> /dev/null)
+    [ -n "$digest" ] && [ -n "$verdict" ] || { ls -la "$cache"; rm -rf "$cache"; fail "no digest and verdict were remembered"; return; }
+    # The verdict is used: with the digest entry made wrong, the tool still runs.
+    cp "$digest" digest.saved; flip "$digest"
     launch
+    [ -e "$WORK/ran" ] || { rm -rf "$cache"; fail "the remembered verdict was not used"; return; }
+    # The digest is used: without the verdict, the wrong digest denies.
+    rm "$verdict"; launch
     [ -e "$WORK/ran" ] && { rm -rf "$cache"; fail "the remembered SHA-512 digest was not used"; return; }
-    cp saved "$cache"/"$(ls "$cache" | grep sha512)"
+    cp digest.saved "$digest"; launch
+    [ -e "$WORK/ran" ] && [ -e "$verdict" ] || { rm -rf "$cache"; fail "the restored digest did not allow, or no verdict was remembered again"; return; }
+    # A key the policy no longer declares: the verdict does not hold.
+    policy "signer acme $(cut -d' ' -f1,2 "$WORK/keys/other.pub")" "require $WORK/bin/tool signed-by=acme"
     launch
-    [ -e "$WORK/ran" ] || { rm -rf "$cache"; fail "the restored entry did not allow"; return; }
+    [ -e "$WORK/ran" ] && { rm -rf "$cache"; fail "a verdict by a key no longer declared was used"; return; }
+    grep -q "signed by another key" err || { rm -rf "$cache"; fail "no deny line saying the key is not acme's"; return; }
+    policy "$(signer_line acme)" "require $WORK/bin/tool signed-by=acme"
     # Rewritten in place, mtime put back: hashed again, refused.
     cp -p "$WORK/bin/tool" reference
     printf '\x00' | dd of="$WORK/bin/tool" bs=1 seek=1000 conv=notrunc 2> /dev/null
     touch -r reference "$WORK/bin/tool"
     launch
     rm -rf "$cache"
-    [ -e "$WORK/ran" ] && { fail "the rewritten signed tool ran on a remembered digest"; return; }
+    [ -e "$WORK/ran" ] && { fail "the rewritten signed tool ran on a remembered verdict or digest"; return; }
     grep -q "lwcr: deny $WORK/bin/tool: .*signature" err || { fail "no deny line about the signature"; return; }
     pass
 }
