@@ -50,8 +50,9 @@ extension Gate {
     /// root is trusted (README: threat model). One stat instead of a walk
     /// of the path at every launch of a dynamic program. The policy is
     /// told by its address: a published policy is never unmapped while the
-    /// process runs (PolicyState); a policy that can be replaced live must
-    /// be told by its generation instead.
+    /// process runs, not even once a newer snapshot supersedes it
+    /// (PolicyState), so an address never names two policies that judged
+    /// launches; only a policy that was never published is unmapped.
     static func judgedBefore(_ text: Bytes, _ policy: Policy) -> Bool {
         var memo = lwcr_interp_memo()
         if lwcr_interp_memo_get(&memo) == 0 { return false }

@@ -162,7 +162,7 @@ import sys
 d = bytearray(open('good', 'rb').read())
 how = sys.argv[1]
 if how == 'truncate': d = d[:-8]
-elif how == 'flip': d[5000] ^= 0x40
+elif how == 'flip': d[4096 + (len(d) - 4096) // 2] ^= 0x40
 elif how == 'version': d[8] += 1
 elif how == 'header': d = d[:100]
 open('$snap.new', 'wb').write(d)" "$1"; mv "$snap.new" "$snap"; }
