@@ -29,8 +29,20 @@ enum Compile {
         return failed ? 2 : 0
     }
 
-    /// 0 when published.
-    static func compile(_ dir: UnsafePointer<CChar>) -> Int {
+    /// 0 when published. The directory is named in its plain form
+    /// (DirectoryName), which the snapshot records.
+    static func compile(_ given: UnsafePointer<CChar>) -> Int {
+        var plain = InlineArray<4097, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &plain) { p -> Int in
+            guard let name = DirectoryName.plain(Bytes(cString: given), into: p) else {
+                complain(text("compile: the directory name is too long: "), Bytes(cString: given))
+                return 1
+            }
+            return compile(plain: UnsafeRawPointer(name.base!).assumingMemoryBound(to: CChar.self))
+        }
+    }
+
+    static func compile(plain dir: UnsafePointer<CChar>) -> Int {
         let dirBytes = Bytes(cString: dir)
         let errors = Lint.lint(absolute: dir, compiling: true)
         var e = Output.err
@@ -78,7 +90,17 @@ enum Compile {
         let here = Location(file: dir, line: 0)
         let dirfd = try PolicyLoader.openLayer(dir, owner: owner)
         defer { _ = lwcr_close(dirfd) }
-        if lwcr_flock(dirfd, LOCK_EX) != 0 { throw PolicyError(here, "cannot lock the policy directory") }
+        // A lock file only the compiling user can open: anyone may open the
+        // directory itself, and would hold a lock on it to stall compiles.
+        let lock = lwcr_openat(dirfd, cString(Snapshot.lockName), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        if lock < 0 { throw PolicyError(here, "cannot open the compile lock", code: -lock) }
+        defer { _ = lwcr_close(lock) }
+        var waited = 0
+        while lwcr_flock(lock, LOCK_EX | LOCK_NB) != 0 {
+            if waited == 300 { throw PolicyError(here, "another lwcr compile of this directory has held its lock for 30 s") }
+            _ = lwcr_sleep_ns(100_000_000)
+            waited += 1
+        }
         let name = cString(Snapshot.fileName)
         let temporary = cString(Snapshot.temporaryName)
         let old = lwcr_openat(dirfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0)

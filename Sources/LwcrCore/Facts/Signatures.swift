@@ -31,7 +31,10 @@ public enum Signatures {
         if sig < 0 { why.reason = .signatureMissing; return false }
         defer { _ = lwcr_close(sig) }
         var sigStatus = stat()
-        if lwcr_fstat(sig, &sigStatus) != 0 { why.reason = .signatureMissing; return false }
+        if lwcr_fstat(sig, &sigStatus) != 0 || sigStatus.st_mode & Mode.typeMask != Mode.regular {
+            why.reason = .signatureMissing
+            return false
+        }
         if remembered(name, layer, subject, sig, sigStatus) { return true }
         // Asked before either file is read: no writer may exist from then on.
         let keep = subject.contentFD == subject.fd && VerificationCache.mayRemember(subject.fd, subject.status)
@@ -107,7 +110,9 @@ public enum Signatures {
         }
     }
 
-    /// The .sig file: beside the file, or at DIR/<canonical path>.sig.
+    /// The .sig file: beside the file, or at DIR/<canonical path>.sig; a
+    /// regular file, not a symbolic link: a root launch of a file in a
+    /// user's directory must not open whatever device they link there.
     static func openSignature(_ path: Bytes, _ directory: Bytes) -> Int32 {
         var name = InlineArray<8200, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &name) { n -> Int32 in
@@ -117,7 +122,7 @@ public enum Signatures {
             m.append(".sig")
             if m.count >= n.count - 2 { return -ENAMETOOLONG }
             n[m.count] = 0
-            return lwcr_open(n.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+            return lwcr_open(n.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW)
         }
     }
 

@@ -456,9 +456,31 @@ public struct UserDatabase {
     public mutating func uid(of name: Bytes, _ arena: inout Arena) -> UInt32? {
         if !read {
             read = true
-            text = try? PolicyLoader.readFile(AT_FDCWD, Bytes(file), &arena, policyText: false)
+            text = Self.read(file, &arena)
         }
         return lookup(name)
+    }
+
+    /// The file, in the arena's scratch space: only the numbers it gives
+    /// are kept, so a compiled snapshot holds no copy of /etc/passwd, and
+    /// a user's chfn changing its size cannot make a compile's two builds
+    /// differ. The shadow tools replace these files by rename.
+    static func read(_ file: StaticString, _ arena: inout Arena) -> Bytes? {
+        let fd = lwcr_open(cString(file), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        if fd < 0 { return nil }
+        defer { _ = lwcr_close(fd) }
+        var st = stat()
+        if lwcr_fstat(fd, &st) != 0 || st.st_mode & Mode.typeMask != Mode.regular || st.st_size > 16 << 20 { return nil }
+        let size = Int(st.st_size)
+        guard let p = arena.scratch(UInt8.self, count: size + 1) else { return nil }
+        var got = 0
+        while got <= size {
+            let n = lwcr_pread(fd, p + got, size + 1 - got, got)
+            if n == -Int(EINTR) { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        return got == size ? Bytes(UnsafePointer(p), count: size) : nil
     }
 
     public func lookup(_ name: Bytes) -> UInt32? {

@@ -29,11 +29,14 @@ import CInterpose
 /// damaged or hand-edited file from being followed as pointers: such a
 /// file denies, with the reason. Checking it reads the whole file, so the
 /// verdict is remembered in the verification cache, keyed on the file's
-/// identity as digests are. Owner names (`owner=NAME`) are resolved when
-/// the snapshot is compiled.
+/// identity as digests are. It is no defence against forgery either: one
+/// who can write the file (root, or a layer's owner for their own layer)
+/// can make it crash or hang their own launches. Owner names (`owner=NAME`)
+/// are resolved when the snapshot is compiled.
 public enum Snapshot {
     public static let fileName: StaticString = ".lwcr-snapshot"
     public static let temporaryName: StaticString = ".lwcr-snapshot.new"
+    public static let lockName: StaticString = ".lwcr-snapshot.lock"
     public static let headerSize = 4096
     /// "LWCRSNAP", little-endian.
     static let magic: UInt64 = 0x5041_4e53_5243_574c
@@ -144,7 +147,7 @@ public enum Snapshot {
             }
         }
         var layer = (file.baseAddress! + headerSize).load(as: Layer.self)
-        if !layer.directory.equals(directory) {
+        if !DirectoryName.same(layer.directory, directory) {
             // No detail: it would point into a mapping that is unmapped before the error is shown.
             throw PolicyError(here, "compiled snapshot is of another directory (copied? run lwcr compile here)")
         }
@@ -239,6 +242,9 @@ public enum Snapshot {
         }
         if remember { VerificationCache.remember(fd, st, h.checksum, kind: .snapshot) }
         mark.live = UnsafePointer((mark.watch ?? mark.mapping!).advanced(by: liveAt).assumingMemoryBound(to: UInt32.self))
+        mark.path = UnsafeRawPointer(here.file.base!).assumingMemoryBound(to: CChar.self)
+        mark.device = UInt64(st.st_dev)
+        mark.inode = UInt64(st.st_ino)
         layer.compiled = mark
         return layer
     }
@@ -260,9 +266,24 @@ public struct Compiled {
     public var watch: UnsafeMutableRawPointer?
     public var relocated: Bool
     public var live: UnsafePointer<UInt32>? = nil
+    /// The snapshot's full name, and the file it named when it was mapped.
+    public var path: UnsafePointer<CChar>? = nil
+    public var device: UInt64 = 0
+    public var inode: UInt64 = 0
 
+    /// A newer snapshot is in force: the publisher set the live word, or
+    /// the name now leads to another file. The word reaches a process that
+    /// chrooted since; the name catches what the word cannot: a directory
+    /// swapped for a copy, a snapshot removed before a compile, a compile
+    /// killed after its rename, an overlayfs copy-up taking the word away
+    /// from the lower file that processes map. One stat per launch; a name
+    /// that leads nowhere (removed, or not visible after a chroot) leaves
+    /// the snapshot in force.
     public var superseded: Bool {
-        guard let live else { return false }
-        return lwcr_atomic_load_u32(live) != 0
+        if let live, lwcr_atomic_load_u32(live) != 0 { return true }
+        guard let path else { return false }
+        var st = stat()
+        if lwcr_fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) != 0 { return false }
+        return UInt64(st.st_dev) != device || UInt64(st.st_ino) != inode
     }
 }

@@ -30,7 +30,18 @@ public enum SnapshotWriter {
     /// A first parse, thrown away, measures what the text fills, so that
     /// the two that count have no room to spare (the parser's bounds are
     /// a rule per line and a fact per word).
+    /// A text edited while it is compiled is compiled again, twice at most.
     public static func build(_ dir: Bytes, owner: UInt32) throws(PolicyError) -> Built {
+        var attempt = 0
+        while attempt < 3 {
+            attempt += 1
+            if let built = try buildChecked(dir, owner: owner) { return built }
+        }
+        throw PolicyError(Location(file: dir, line: 0), "the policy kept changing while it was compiled, or a number in it looks like an address (compile again)")
+    }
+
+    /// nil when the two builds disagree.
+    static func buildChecked(_ dir: Bytes, owner: UInt32) throws(PolicyError) -> Built? {
         var sizes: LayerBuilder.Sizes? = nil
         release(try buildOnce(dir, owner, &sizes))
         let first = try buildOnce(dir, owner, &sizes)
@@ -46,7 +57,7 @@ public enum SnapshotWriter {
         let same = first.size == second.size && equal(relocationTable(first, h1), relocationTable(second, h1))
         if !same {
             release(first)
-            throw PolicyError(Location(file: dir, line: 0), "the policy changed while it was compiled, or a number in it looks like an address (compile again)")
+            return nil
         }
         return first
     }

@@ -206,3 +206,87 @@ test_compiled_audit_and_default_same_as_text() {
         || { fail "the default deny did not deny"; return; }
     pass
 }
+
+# A running process follows a new snapshot however the old one left its
+# name: the directory swapped for an edited copy, the snapshot removed
+# before the compile, a new one renamed into place by hand with the old one
+# never marked superseded.
+test_compiled_live_whatever_replaced_the_snapshot() {
+    cp_marker tool
+    mkdir -p "$WORK/layers/p.d"; chmod 755 "$WORK/layers" "$WORK/layers/p.d"
+    local dir=$WORK/layers/p.d
+    printf 'allow /**\n' > "$dir/10.policy"
+    "$LWCR" compile "$dir" > /dev/null || { fail "first compile failed"; return; }
+    cat > daemon.py <<EOF
+import os, sys
+for line in sys.stdin:
+    try:
+        pid = os.posix_spawn("$WORK/bin/tool", ["tool"], dict(os.environ)); os.waitpid(pid, 0); print("ran", flush=True)
+    except PermissionError:
+        print("denied", flush=True)
+EOF
+    mkfifo ask
+    LWCR_POLICY=$dir LD_PRELOAD=$LIB /usr/bin/python3 daemon.py < ask > answers 2> err &
+    local daemon=$!
+    exec 7> ask
+    ask() {
+        local n=$(($(wc -l < answers) + 1)) tries=0
+        echo go >&7
+        while [ "$(wc -l < answers)" -lt $n ] && [ $tries -lt 100 ]; do sleep 0.05; tries=$((tries + 1)); done
+        tail -1 answers
+    }
+    local got=""
+    got+="$(ask) "
+    # 1. Edit a copy, then swap the directories.
+    cp -a "$dir" "$dir.new"; printf 'allow /**\ndeny %s/bin/tool\n' "$WORK" > "$dir.new/10.policy"
+    mv "$dir" "$dir.old"; mv "$dir.new" "$dir"; "$LWCR" compile "$dir" > /dev/null
+    got+="$(ask) "
+    # 2. Remove the snapshot, edit, compile.
+    rm "$dir/.lwcr-snapshot"; printf 'allow /**\n' > "$dir/10.policy"; "$LWCR" compile "$dir" > /dev/null
+    got+="$(ask) "
+    # 3. A copy of an older snapshot renamed into place by hand: nothing
+    #    marks the one in force superseded; its name leads elsewhere.
+    printf 'allow /**\ndeny %s/bin/tool\n' "$WORK" > "$dir/10.policy"
+    "$LWCR" compile "$dir" > /dev/null
+    cp "$dir/.lwcr-snapshot" "$dir/.hand"; printf 'allow /**\n' > "$dir/10.policy"
+    "$LWCR" compile "$dir" > /dev/null; got+="$(ask) "
+    mv "$dir/.hand" "$dir/.lwcr-snapshot"
+    got+="$(ask)"
+    exec 7>&-; wait $daemon
+    echo "answers: $got"; cat err
+    [ "$got" = "ran denied ran ran denied" ] || { fail "the running process did not follow every new snapshot: $got"; return; }
+    pass
+}
+
+# Anyone can open a policy directory, so a compile does not lock the
+# directory itself: a user holding a lock on it cannot stall root's compile.
+test_compile_not_stalled_by_a_users_lock() {
+    command -v setpriv > /dev/null && command -v flock > /dev/null || { skip "needs setpriv and flock (util-linux)"; return; }
+    chmod 755 "$(dirname "$WORK")" "$WORK"
+    policy "allow /**"; chmod 755 "$WORK/policy.d"
+    setpriv --reuid=65534 --regid=65534 --clear-groups flock -x "$WORK/policy.d" sleep 30 &
+    local holder=$!
+    sleep 0.3
+    timeout 10 "$LWCR" compile "$WORK/policy.d" > out 2>&1; rc=$?
+    kill $holder 2> /dev/null; wait $holder 2> /dev/null
+    cat out
+    [ $rc = 0 ] || { fail "compile exited $rc with a user's lock on the directory"; return; }
+    [ "$(stat -c %a "$WORK/policy.d/.lwcr-snapshot.lock")" = 600 ] || { fail "the compile lock is not the compiling user's alone"; return; }
+    pass
+}
+
+# A directory named with a trailing slash, "." or "//" is the same layer:
+# the snapshot records it in its plain form, and launches naming it
+# either way accept it. /etc/passwd, read for owner=, is not copied in.
+test_compile_names_the_directory_plainly() {
+    cp_marker tool
+    policy "allow /**" "require $WORK/bin/tool owner=root"
+    (cd "$WORK/policy.d" && "$LWCR" compile . > "$WORK/out") || { cat out; fail "compile . failed"; return; }
+    grep -q "^$WORK/policy.d: compiled" out || { cat out; fail "compile did not name the directory plainly"; return; }
+    local name
+    for name in "$WORK/policy.d" "$WORK/policy.d/" "$WORK//policy.d/./"; do
+        LWCR_POLICY=$name LD_PRELOAD=$LIB sh -c "$WORK/bin/tool" 2> err || { cat err; fail "a launch naming the layer $name was refused"; return; }
+    done
+    grep -q "root:x:0:0" "$WORK/policy.d/.lwcr-snapshot" && { fail "the snapshot holds a copy of /etc/passwd"; return; }
+    pass
+}
