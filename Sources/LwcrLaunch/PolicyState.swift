@@ -35,7 +35,8 @@ enum PolicyState {
         if let p = seen {
             if p == nothing || !p.assumingMemoryBound(to: Policy.self).pointee.superseded { return view(p) }
         }
-        // Three tries: a snapshot superseded again while it was loaded.
+        // Three tries: a snapshot superseded again while it was loaded (one
+        // that stays superseded is an error of its own: Snapshot.open).
         var attempt = 0
         while true {
             var failed = false

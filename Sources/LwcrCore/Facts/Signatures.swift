@@ -111,8 +111,8 @@ public enum Signatures {
     }
 
     /// The .sig file: beside the file, or at DIR/<canonical path>.sig; a
-    /// regular file, not a symbolic link: a root launch of a file in a
-    /// user's directory must not open whatever device they link there.
+    /// regular file, reached through no symbolic link: a root launch of a
+    /// file in a user's directory must not open whatever they link there.
     static func openSignature(_ path: Bytes, _ directory: Bytes) -> Int32 {
         var name = InlineArray<8200, UInt8>(repeating: 0)
         return withUnsafeMutableBytes(of: &name) { n -> Int32 in
@@ -122,7 +122,13 @@ public enum Signatures {
             m.append(".sig")
             if m.count >= n.count - 2 { return -ENAMETOOLONG }
             n[m.count] = 0
-            return lwcr_open(n.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW)
+            // No symbolic link anywhere on the way (openat2, Linux 5.6+):
+            // one swapped in for a directory would lead a root launch to
+            // root's own files, whose existence its denial would tell.
+            let file = n.baseAddress!.assumingMemoryBound(to: CChar.self)
+            let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW
+            let fd = lwcr_openat2_nolinks(AT_FDCWD, file, flags)
+            return fd == -ENOSYS ? lwcr_open(file, flags) : fd
         }
     }
 

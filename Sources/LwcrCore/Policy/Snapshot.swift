@@ -164,11 +164,15 @@ public enum Snapshot {
         while true {
             guard let layer = try openOnce(dirfd, trust, &arena) else { return nil }
             attempt += 1
-            if attempt < 4, let c = layer.compiled, c.superseded {
-                release(c)
-                continue
+            guard let c = layer.compiled, c.superseded else { return layer }
+            release(c)
+            // Still superseded after three successors: not a race but a
+            // file put back (a hard-link backup restored): deny with the
+            // reason rather than reload at every launch.
+            if attempt == 3 {
+                throw PolicyError(Location(file: try PolicyLoader.join(trust.directory, Bytes(fileName), &arena), line: 0),
+                                  "compiled snapshot was superseded but is still in place (run lwcr compile)")
             }
-            return layer
         }
     }
 
@@ -245,6 +249,11 @@ public enum Snapshot {
         mark.path = UnsafeRawPointer(here.file.base!).assumingMemoryBound(to: CChar.self)
         mark.device = UInt64(st.st_dev)
         mark.inode = UInt64(st.st_ino)
+        var root = stat()
+        if lwcr_fstatat(AT_FDCWD, cString("/"), &root, 0) == 0 {
+            mark.rootDevice = UInt64(root.st_dev)
+            mark.rootInode = UInt64(root.st_ino)
+        }
         layer.compiled = mark
         return layer
     }
@@ -270,6 +279,11 @@ public struct Compiled {
     public var path: UnsafePointer<CChar>? = nil
     public var device: UInt64 = 0
     public var inode: UInt64 = 0
+    /// The process's root directory when the snapshot was mapped: after a
+    /// chroot the name means a file of the new root, which may be anyone's
+    /// image, not a successor.
+    public var rootDevice: UInt64 = 0
+    public var rootInode: UInt64 = 0
 
     /// A newer snapshot is in force: the publisher set the live word, or
     /// the name now leads to another file. The word reaches a process that
@@ -278,12 +292,16 @@ public struct Compiled {
     /// killed after its rename, an overlayfs copy-up taking the word away
     /// from the lower file that processes map. One stat per launch; a name
     /// that leads nowhere (removed, or not visible after a chroot) leaves
-    /// the snapshot in force.
+    /// the snapshot in force, and so does a process whose root directory
+    /// has changed (chroot): only the word reaches it.
     public var superseded: Bool {
         if let live, lwcr_atomic_load_u32(live) != 0 { return true }
         guard let path else { return false }
         var st = stat()
         if lwcr_fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) != 0 { return false }
-        return UInt64(st.st_dev) != device || UInt64(st.st_ino) != inode
+        if UInt64(st.st_dev) == device && UInt64(st.st_ino) == inode { return false }
+        var root = stat()
+        return lwcr_fstatat(AT_FDCWD, cString("/"), &root, 0) == 0
+            && UInt64(root.st_dev) == rootDevice && UInt64(root.st_ino) == rootInode
     }
 }

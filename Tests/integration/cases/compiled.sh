@@ -290,3 +290,60 @@ test_compile_names_the_directory_plainly() {
     grep -q "root:x:0:0" "$WORK/policy.d/.lwcr-snapshot" && { fail "the snapshot holds a copy of /etc/passwd"; return; }
     pass
 }
+
+# A superseded snapshot put back in place (a hard-link backup restored)
+# denies every launch with the reason; it is not reloaded at each launch.
+test_superseded_snapshot_put_back_denies() {
+    cp_marker tool
+    policy "allow /**"
+    "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "compile failed"; return; }
+    ln "$WORK/policy.d/.lwcr-snapshot" "$WORK/policy.d/.bak"
+    "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "second compile failed"; return; }
+    mv "$WORK/policy.d/.bak" "$WORK/policy.d/.lwcr-snapshot"
+    cat > spawns.py <<EOF
+import os, time
+t = time.monotonic(); denied = 0
+for i in range(50):
+    try:
+        pid = os.posix_spawn("$WORK/bin/tool", ["tool"], dict(os.environ)); os.waitpid(pid, 0)
+    except PermissionError:
+        denied += 1
+print("denied", denied, "ms", int((time.monotonic() - t) * 1000))
+EOF
+    under /usr/bin/python3 spawns.py > out 2> err; cat out; sort err | uniq -c | head -3
+    grep -q "^denied 50 " out || { fail "launches were not all denied"; return; }
+    grep -q "compiled snapshot was superseded but is still in place" err || { fail "no denial saying why"; return; }
+    [ "$(grep -c "lwcr: deny" err)" = 50 ] || { fail "not one denial per launch"; return; }
+    pass
+}
+
+# After chroot(), the snapshot's name means a file of the new root, which
+# may be anyone's image: a running process keeps the policy it had and
+# does not adopt the image's.
+test_chrooted_process_keeps_its_snapshot() {
+    command -v unshare > /dev/null || { skip "needs unshare (util-linux)"; return; }
+    local P=$WORK/pol R=$WORK/root
+    mkdir -p "$P" "$R$P" "$R$WORK/bin"; chmod -R 755 "$WORK"
+    printf 'allow /**\ndeny %s/bin/evil\n' "$WORK" > "$P/10.policy"
+    "$LWCR" compile "$P" > /dev/null || { fail "compile failed"; return; }
+    # The image's own layer, compiled under the same name.
+    printf 'allow /**\n' > "$R$P/10.policy"
+    unshare -m --propagation private sh -c "mount --bind '$R$P' '$P' && '$LWCR' compile '$P'" > /dev/null \
+        || { skip "cannot bind-mount in a new mount namespace here"; return; }
+    cp /usr/bin/true "$R$WORK/bin/evil"
+    cat > chrooted.py <<EOF
+import os
+pid = os.posix_spawn("/usr/bin/true", ["true"], dict(os.environ)); os.waitpid(pid, 0)
+os.chroot("$R"); os.chdir("/")
+try:
+    pid = os.posix_spawn("$WORK/bin/evil", ["evil"], dict(os.environ)); os.waitpid(pid, 0); print("ran")
+except PermissionError:
+    print("denied")
+except OSError as e:
+    print("allowed, then", e.strerror)
+EOF
+    LWCR_POLICY=$P LD_PRELOAD=$LIB /usr/bin/python3 chrooted.py > out 2> err; cat out err
+    grep -qx denied out && grep -q "lwcr: deny $WORK/bin/evil: denied by rule \[10.policy:2\]" err \
+        || { fail "the chrooted process adopted the image's policy"; return; }
+    pass
+}
