@@ -205,7 +205,8 @@ public enum Snapshot {
         let wanted = UnsafeMutableRawPointer(bitPattern: h.base)
         var layer: Layer
         var mark = Compiled(generation: h.generation, mapping: nil, size: size, watch: nil, relocated: false)
-        if let at = lwcr_mmap_at(wanted, size, PROT_READ, MAP_SHARED, fd, 0), at == wanted {
+        let mapped = lwcr_mmap_at(wanted, size, PROT_READ, MAP_SHARED, fd, 0)
+        if let at = mapped, at == wanted {
             mark.mapping = at
             do throws(PolicyError) {
                 layer = try adopt(UnsafeMutableRawBufferPointer(start: at, count: size), directory: trust.directory,
@@ -215,7 +216,8 @@ public enum Snapshot {
                 throw error
             }
         } else {
-            if let elsewhere = lwcr_mmap_at(wanted, size, PROT_READ, MAP_SHARED, fd, 0) { _ = lwcr_munmap(elsewhere, size) }
+            // A kernel before 4.17 ignores MAP_FIXED_NOREPLACE and may map elsewhere.
+            if let elsewhere = mapped { _ = lwcr_munmap(elsewhere, size) }
             // Private and relocated; the live word is watched through a
             // shared mapping of the header page.
             guard let copy = lwcr_mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) else {

@@ -347,3 +347,40 @@ EOF
         || { fail "the chrooted process adopted the image's policy"; return; }
     pass
 }
+
+# Where the snapshot's address is already taken in a process, the process
+# reads a relocated private copy: the same decisions, and it still follows
+# the next compile (through a shared mapping of the header page).
+test_compiled_relocated_where_its_address_is_taken() {
+    cp_marker tool
+    policy "allow /**" "deny $WORK/bin/tool"
+    "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "compile failed"; return; }
+    cat > taken.py <<EOF
+import ctypes, os, struct, subprocess
+snap = "$WORK/policy.d/.lwcr-snapshot"
+base, = struct.unpack_from("<Q", open(snap, "rb").read(4096), 16)
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+got = libc.mmap(base, 1 << 20, 0, 0x22 | 0x100000, -1, 0)   # PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE
+print("reserved", got == base)
+def launch():
+    try:
+        pid = os.posix_spawn("$WORK/bin/tool", ["tool"], dict(os.environ)); os.waitpid(pid, 0); return "ran"
+    except PermissionError:
+        return "denied"
+print("first", launch())
+maps = [l for l in open("/proc/self/maps") if ".lwcr-snapshot" in l]
+print("mappings", len(maps), "header page only", all(int(l.split()[0].split("-")[1], 16) - int(l.split()[0].split("-")[0], 16) == 4096 for l in maps))
+open("$WORK/policy.d/10-test.policy.t", "w").write("allow /**\n")
+os.rename("$WORK/policy.d/10-test.policy.t", "$WORK/policy.d/10-test.policy")
+subprocess.run(["$LWCR", "compile", "$WORK/policy.d"], check=True, stdout=subprocess.DEVNULL)
+print("after", launch())
+EOF
+    under /usr/bin/python3 taken.py > out 2> err; cat out err
+    grep -qx "reserved True" out || { skip "could not reserve the snapshot's address here"; return; }
+    grep -qx "first denied" out && grep -q "denied by rule \[10-test.policy:2\]" err || { fail "the relocated copy did not decide as the snapshot"; return; }
+    grep -qx "mappings 1 header page only True" out || { fail "the snapshot was not read into a relocated copy"; return; }
+    grep -qx "after ran" out || { fail "the relocated copy did not follow the next compile"; return; }
+    pass
+}
