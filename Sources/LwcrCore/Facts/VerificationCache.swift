@@ -58,8 +58,8 @@ public enum VerificationCache {
     }
 
     static let magic: UInt32 = 0x3243_574c  // "LWC2"
-    /// An entry: the identity below, then the digest (32 or 64 bytes).
-    static let entryCapacity = 192
+    // An entry: the identity below, then digestSize(kind) bytes, 176 at
+    // most (the 192-byte buffers that read and write entries).
     static let bootIDOffset = 56
     static let bootIDSize = 40
     static let digestOffset = 96
