@@ -236,8 +236,7 @@ enum Lint {
                 report(dirBytes, e, &o)
                 errors += 1
             } else if loaded.layerCount == 1, let c = loaded.layers![0].compiled {
-                let snapshot = loaded.layers![0].source
-                if snapshot == nil || source == nil || !(snapshot! == source!) { warnUncompiled(dirBytes, c, &o) }
+                if let compiled = loaded.layers![0].source, let text = source, compiled == text {} else { warnUncompiled(dirBytes, c, &o) }
             }
             PolicyLoader.releaseSnapshots(loaded)
         }

@@ -70,8 +70,6 @@ public enum Snapshot {
         public var generation: UInt64
         public var source: SHA256Digest
         public var checksum: SHA256Digest
-
-        public var fileSize: Int { headerSize + image + 8 * relocations }
     }
 
     /// Reads and checks the header of a snapshot of `fileSize` bytes.
@@ -204,7 +202,7 @@ public enum Snapshot {
         let remember = !verified && usable && VerificationCache.mayRemember(fd, st, kind: .snapshot)
         let wanted = UnsafeMutableRawPointer(bitPattern: h.base)
         var layer: Layer
-        var mark = Compiled(generation: h.generation, mapping: nil, size: size, watch: nil, relocated: false)
+        var mark = Compiled(generation: h.generation, mapping: nil, size: size, watch: nil)
         let mapped = lwcr_mmap_at(wanted, size, PROT_READ, MAP_SHARED, fd, 0)
         if let at = mapped, at == wanted {
             mark.mapping = at
@@ -244,7 +242,6 @@ public enum Snapshot {
             _ = lwcr_mprotect(copy, size, PROT_READ)
             mark.mapping = copy
             mark.watch = watch
-            mark.relocated = true
         }
         if remember { VerificationCache.remember(fd, st, h.checksum, kind: .snapshot) }
         mark.live = UnsafePointer((mark.watch ?? mark.mapping!).advanced(by: liveAt).assumingMemoryBound(to: UInt32.self))
@@ -275,8 +272,9 @@ public struct Compiled {
     public var size: Int
     /// The shared header page of a relocated copy.
     public var watch: UnsafeMutableRawPointer?
-    public var relocated: Bool
     public var live: UnsafePointer<UInt32>? = nil
+    /// Read into a private copy, its address being taken in this process.
+    public var relocated: Bool { watch != nil }
     /// The snapshot's full name, and the file it named when it was mapped.
     public var path: UnsafePointer<CChar>? = nil
     public var device: UInt64 = 0
