@@ -89,10 +89,13 @@ struct LoadedPolicy {
         while i < policy.layerCount {
             let layer = policy.layers.unsafelyUnwrapped[i]
             i += 1
-            guard let c = layer.compiled, let base = lwcr_mmap(LoadedPolicy.size, PROT_READ | PROT_WRITE,
+            // As much room as the compile had: a compiled text may be far
+            // larger than a launch could parse.
+            let size = SnapshotWriter.capacity
+            guard let c = layer.compiled, let base = lwcr_mmap(size, PROT_READ | PROT_WRITE,
                                                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else { continue }
-            defer { _ = lwcr_munmap(base, LoadedPolicy.size) }
-            var arena = Arena(base: base, capacity: LoadedPolicy.size)
+            defer { _ = lwcr_munmap(base, size) }
+            var arena = Arena(base: base, capacity: size)
             var users = UserDatabase(file: "/etc/passwd")
             var groups = UserDatabase(file: "/etc/group")
             let text = try? PolicyLoader.loadLayer(layer.directory, owner: PolicyLoader.owner(of: layer.directory), &arena,

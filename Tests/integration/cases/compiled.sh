@@ -384,3 +384,21 @@ EOF
     grep -qx "after ran" out || { fail "the relocated copy did not follow the next compile"; return; }
     pass
 }
+
+# A compiled policy far larger than a launch could parse as text: check
+# explains by its snapshot and does not claim uncompiled changes.
+test_check_of_a_large_compiled_policy() {
+    mkdir -p "$WORK/policy.d"
+    python3 -c "
+import hashlib
+with open('$WORK/policy.d/10-pins.policy', 'w') as f:
+    for i in range(100000):
+        f.write(f'require /opt/app{i}/bin/tool{i} sha256={hashlib.sha256(str(i).encode()).hexdigest()}\n')"
+    "$LWCR" compile "$WORK/policy.d" > out || { cat out; fail "compile of 100,000 rules failed"; return; }
+    "$LWCR" check --policy "$WORK/policy.d" /usr/bin/true > out 2> err; rc=$?; cat out err
+    [ $rc = 0 ] || { fail "check exited $rc"; return; }
+    grep -q "not yet compiled" err && { fail "check claims uncompiled changes in a freshly compiled large policy"; return; }
+    "$LWCR" lint "$WORK/policy.d" > out; rc=$?; cat out
+    [ $rc = 0 ] && ! grep -q "not yet compiled" out || { fail "lint of the compiled large policy complained"; return; }
+    pass
+}
