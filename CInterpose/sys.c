@@ -136,17 +136,26 @@ uint32_t lwcr_snapshot_layout(void) { return LWCR_SNAPSHOT_LAYOUT; }
 
 const char *lwcr_system_policy_directory(void) { return LWCR_SYSCONFDIR "/lwcr/policy.d"; }
 
-int lwcr_syslog_send(const char *msg, size_t len) {
+const char *lwcr_config_file(void) { return LWCR_SYSCONFDIR "/lwcr/lwcr.conf"; }
+
+static int datagram_send(const char *path, size_t path_size, const char *msg, size_t len) {
     int fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
     struct sockaddr_un addr;
     memset(&addr, 0, sizeof addr);
     addr.sun_family = AF_UNIX;
-    memcpy(addr.sun_path, "/dev/log", 9);
+    memcpy(addr.sun_path, path, path_size);
     long r = syscall(SYS_sendto, fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT, &addr, sizeof addr);
     int e = errno;
     syscall(SYS_close, fd);
     return r < 0 ? -e : 0;
+}
+
+int lwcr_syslog_send(const char *msg, size_t len) { return datagram_send("/dev/log", 9, msg, len); }
+
+int lwcr_journal_send(const char *msg, size_t len) {
+    static const char path[] = "/run/systemd/journal/socket";
+    return datagram_send(path, sizeof path, msg, len);
 }
 
 // The Embedded Swift runtime seeds hashing with arc4random_buf, which glibc

@@ -13,7 +13,9 @@
 // be initialised lazily behind a once-lock.
 char *lwcr_state_library(void);   // absolute path of this library when it came from LD_PRELOAD, else ""
 char *lwcr_state_layers(void);    // LWCR_POLICY with each directory made absolute, else ""
-char *lwcr_state_log(void);       // LWCR_LOG, else ""
+char *lwcr_state_log(void);       // the log target: LWCR_LOG, else lwcr.conf's log=, else ""
+int *lwcr_state_log_format(void); // 0 text, 1 json: LWCR_LOG_FORMAT, else lwcr.conf's format=
+int *lwcr_state_learning(void);   // 1 under lwcr learn (LWCR_LEARN=1): the given layers only audit, every launch is logged
 char *lwcr_state_layers_given(void); // LWCR_POLICY as given, when it differs from lwcr_state_layers
 void **lwcr_state_policy(void);   // the published policy, NULL until the first launch
 size_t lwcr_state_capacity(void); // the size of each of the buffers above

@@ -173,6 +173,7 @@ static inline int lwcr_dup2(int fd, int newfd) { return (int)lwcr_ret(syscall(SY
 static inline int lwcr_chdir(const char *path) { return (int)lwcr_ret(syscall(SYS_chdir, path)); }
 static inline int lwcr_fchdir(int fd) { return (int)lwcr_ret(syscall(SYS_fchdir, fd)); }
 static inline int lwcr_close_range(unsigned first, unsigned last) { return (int)lwcr_ret(syscall(SYS_close_range, first, last, 0)); }
+static inline int lwcr_faccessat(int dirfd, const char *path, int mode) { return (int)lwcr_ret(syscall(SYS_faccessat, dirfd, path, mode)); }
 static inline int lwcr_getuid(void) { return (int)syscall(SYS_getuid); }
 static inline int lwcr_getgid(void) { return (int)syscall(SYS_getgid); }
 static inline int lwcr_geteuid(void) { return (int)syscall(SYS_geteuid); }
@@ -327,11 +328,15 @@ uint32_t lwcr_snapshot_layout(void);
 
 // SYSCONFDIR/lwcr/policy.d, fixed when the library is built.
 const char *lwcr_system_policy_directory(void);
+// SYSCONFDIR/lwcr/lwcr.conf: where log lines go, and in what format.
+const char *lwcr_config_file(void);
 
 // syslog(3) takes a lock and formats with stdio; we send one datagram,
 // without waiting for room (a stalled or hostile /dev/log listener must not
 // hold a launch): -EAGAIN when its queue is full.
 int lwcr_syslog_send(const char *msg, size_t len);
+// The same to systemd-journald's native socket (/run/systemd/journal/socket).
+int lwcr_journal_send(const char *msg, size_t len);
 
 // Writes a log line to `fd` without ever waiting, dying or stopping for
 // it: a pipe, FIFO or terminal is written through a new non-blocking

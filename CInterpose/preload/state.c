@@ -13,6 +13,8 @@ static char layers_given[LWCR_STATE_SIZE];
 static void *policy;
 static void *spawn_stack;
 static int system_seen;
+static int log_format;
+static int learning;
 
 char *lwcr_state_library(void) { return library; }
 char *lwcr_state_layers(void) { return layers; }
@@ -21,6 +23,8 @@ char *lwcr_state_layers_given(void) { return layers_given; }
 void **lwcr_state_policy(void) { return &policy; }
 void **lwcr_state_spawn_stack(void) { return &spawn_stack; }
 int *lwcr_state_system_seen(void) { return &system_seen; }
+int *lwcr_state_log_format(void) { return &log_format; }
+int *lwcr_state_learning(void) { return &learning; }
 size_t lwcr_state_capacity(void) { return LWCR_STATE_SIZE; }
 
 struct self_search { const void *address; char *buf; size_t n; int found; };

@@ -445,7 +445,11 @@ enum Gate {
                 withUnsafeMutablePointer(to: &subject) { explain.judging?(explain.context, fd, path.base, path.count, role, UnsafeMutableRawPointer($0)) }
             }
         }
-        if decision.reportable { report.decision(decision, path: path.isEmpty ? Bytes("(descriptor)") : path, via: via, role: role) }
+        let learning = report.explain == nil && lwcr_state_learning().pointee != 0
+        if learning { Learning.relax(&decision) }
+        if decision.reportable || learning {
+            report.decision(decision, path: path.isEmpty ? Bytes("(descriptor)") : path, via: via, role: role)
+        }
         quiet?.pointee = decision.allowed && !decision.reportable
         return decision.allowed
     }

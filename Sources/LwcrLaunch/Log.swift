@@ -1,8 +1,10 @@
 import CInterpose
 
-/// Where denial and audit lines go: LWCR_LOG=stderr (default), syslog,
-/// none, or an absolute file path (appended to). Written with one write(2)
+/// Where log lines go (LogSettings): stderr (default), syslog, journal,
+/// none, or an absolute file path (appended to). Each line is one write(2)
 /// or one datagram, so lines from concurrent processes do not interleave.
+/// A line LogLine formatted for a socket that cannot take it goes to
+/// standard error in the text form, never lost without a trace.
 enum Log {
     static func emit(_ line: Bytes) {
         let target = Bytes(cString: lwcr_state_log())
@@ -11,15 +13,16 @@ enum Log {
         } else if target.equals("none") {
             return
         } else if target.equals("syslog") {
-            // <84> = LOG_AUTHPRIV | LOG_WARNING; the line without its newline.
-            var buffer = InlineArray<4608, UInt8>(repeating: 0)
-            withUnsafeMutableBytes(of: &buffer) { b in
-                var m = Message(b)
-                m.append("<84>")
-                m.append(line.slice(0, line.count > 0 && line[line.count - 1] == 10 ? line.count - 1 : line.count))
-                if lwcr_syslog_send(UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), m.count) != 0 {
-                    _ = lwcr_log_write(2, line.base, line.count)
-                }
+            let text = line.count > 0 && line[line.count - 1] == 10 ? line.slice(0, line.count - 1) : line
+            if lwcr_syslog_send(UnsafeRawPointer(text.base!).assumingMemoryBound(to: CChar.self), text.count) != 0 {
+                // `<84>lwcr[PID]: deny ...` back to `lwcr: deny ...`.
+                let tag = line.firstIndex(of: UInt8(ascii: " ")) ?? 0
+                stderr(Bytes("lwcr:"), line.slice(tag, line.count))
+            }
+        } else if target.equals("journal") {
+            if lwcr_journal_send(UnsafeRawPointer(line.base!).assumingMemoryBound(to: CChar.self), line.count) != 0 {
+                let end = line.firstIndex(of: 10) ?? line.count
+                stderr(.empty, line.slice(8, end + 1 <= line.count ? end + 1 : end))
             }
         } else if target[0] == UInt8(ascii: "/") {
             let fd = openFile(lwcr_state_log())
@@ -30,9 +33,20 @@ enum Log {
             _ = lwcr_log_write(fd, line.base, line.count)
             _ = lwcr_close(fd)
         } else {
-            let warning: StaticString = "lwcr: LWCR_LOG must be stderr, syslog, none or an absolute path\n"
+            let warning: StaticString = "lwcr: LWCR_LOG must be stderr, syslog, journal, none or an absolute path\n"
             _ = lwcr_log_write(2, warning.utf8Start, warning.utf8CodeUnitCount)
             _ = lwcr_log_write(2, line.base, line.count)
+        }
+    }
+
+    /// `first` then `rest` as one write to standard error.
+    static func stderr(_ first: Bytes, _ rest: Bytes) {
+        var buffer = InlineArray<8192, UInt8>(repeating: 0)
+        withUnsafeMutableBytes(of: &buffer) { b in
+            var m = Message(b)
+            m.append(first)
+            m.append(rest)
+            _ = lwcr_log_write(2, m.bytes.base, m.count)
         }
     }
 }
@@ -97,12 +111,18 @@ struct Report {
         sharedCount.pointee = n
     }
 
-    /// Formats and delivers the line for a decision that needs one.
+    /// Formats and delivers the line for a decision that needs one: as
+    /// the log target takes it, or, to a walk that explains, today's
+    /// short line.
     func decision(_ d: Decision, path: Bytes, via script: Bytes = .empty, role: Int32 = Explain.interpreter) {
-        var buffer = InlineArray<4608, UInt8>(repeating: 0)
+        var buffer = InlineArray<8192, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &buffer) { b in
             var m = Message(b)
-            m.appendLogLine(path: path, d, via: script, as: Explain.word(role))
+            if explain != nil {
+                m.appendLogLine(path: path, d, via: script, as: Explain.word(role))
+            } else {
+                LogLine.write(&m, d, path: path, via: script, role: Explain.word(role))
+            }
             deliver(m.bytes)
         }
     }

@@ -46,7 +46,7 @@ struct SpawnShared {
     var parentMask = sigset_t()
     var error: Int32 = 0
     var lineCount = 0
-    var line = InlineArray<4608, UInt8>(repeating: 0)
+    var line = InlineArray<8192, UInt8>(repeating: 0)
 }
 
 /// posix_spawn done here, not in glibc, because glibc's child executes by

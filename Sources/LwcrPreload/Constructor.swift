@@ -30,7 +30,6 @@ public func lwcr_init() {
     // does not find "no system policy" there and allow everything.
     var st = stat()
     if lwcr_fstatat(AT_FDCWD, lwcr_system_policy_directory(), &st, 0) == 0 { lwcr_state_system_seen()!.pointee = 1 }
-    if !secure, let value = getenv("LWCR_LOG") {
-        copy(Bytes(cString: value), into: lwcr_state_log()!, capacity)
-    }
+    LogSettings.capture(secure: secure)
+    if !secure, let value = getenv("LWCR_LEARN"), Bytes(cString: value).equals("1") { lwcr_state_learning()!.pointee = 1 }
 }

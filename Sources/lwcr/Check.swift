@@ -5,24 +5,97 @@ import CInterpose
 /// the reasons spelled out.
 enum Check {
     static func run(_ args: inout Arguments) -> Int32 {
-        guard let options = Options.parse(&args, command: "check", landlock: false) else { return 2 }
+        guard var options = Options.parse(&args, command: "check", landlock: false, check: true) else { return 2 }
         guard args.peek() != nil else {
-            complain(text("check: which paths? usage: lwcr check [--policy DIR]... PATH..."))
+            complain(text("check: which paths? usage: lwcr check [--policy DIR]... [--system DIR] [--json] PATH..."))
             return 2
         }
         if !options.install() { complain(text("check: the policy directories are too long")); return 2 }
-        guard let loaded = LoadedPolicy.load() else { return 2 }
-        if loaded.reportError() { return 2 }
-        loaded.noteUncompiled()
-        var status: Int32 = 0
-        while args.next() != nil {
-            let path = args.previous
-            var o = Output.out
-            let r = check(path, loaded.policy, &o)
-            o.flush()
-            if r == 2 { status = 2 } else if r == 1 && status == 0 { status = 1 }
+        var systemBuffer = InlineArray<4097, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &systemBuffer) { sb -> Int32 in
+            if let given = options.system {
+                // A launch names its layers absolutely; so does the candidate.
+                let p = sb.baseAddress!.assumingMemoryBound(to: CChar.self)
+                copy(given, into: p, sb.count)
+                if p[0] != CChar(UInt8(ascii: "/")) && !absolutize(p, sb.count) {
+                    complain(text("check: --system "), given, text(": cannot be made absolute"))
+                    return 2
+                }
+                var st = stat()
+                if lwcr_fstatat(AT_FDCWD, p, &st, 0) != 0 || st.st_mode & Mode.typeMask != Mode.directory {
+                    complain(text("check: --system "), given, text(": not a directory"))
+                    return 2
+                }
+                options.system = Bytes(cString: p)
+            }
+            guard let loaded = LoadedPolicy.load(system: options.system) else { return 2 }
+            if loaded.reportError() { return 2 }
+            loaded.noteUncompiled()
+            var status: Int32 = 0
+            while args.next() != nil {
+                let path = args.previous
+                var o = Output.out
+                let r = resolved(path, options.json) { check($0, path, loaded.policy, json: options.json, &o) }
+                o.flush()
+                if r == 2 { status = 2 } else if r == 1 && status == 0 { status = 1 }
+            }
+            return status
         }
-        return status
+    }
+
+    /// A bare name is looked up in PATH as `which` does (the first
+    /// executable regular file); a name with a slash is taken as it is.
+    static func resolved(_ name: UnsafePointer<CChar>, _ json: Bool, _ body: (UnsafePointer<CChar>) -> Int32) -> Int32 {
+        let word = Bytes(cString: name)
+        if word.isEmpty || word.firstIndex(of: UInt8(ascii: "/")) != nil { return body(name) }
+        var buffer = InlineArray<4097, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &buffer) { b -> Int32 in
+            let path = getenv(cString("PATH")).map { Bytes(cString: $0) } ?? Bytes("/bin:/usr/bin")
+            var found = false
+            path.forEachPart(separatedBy: UInt8(ascii: ":"), keepEmpty: true) { dir in
+                var m = Message(UnsafeMutableRawBufferPointer(rebasing: b[0..<(b.count - 1)]))
+                m.append(dir.isEmpty ? Bytes(".") : dir)
+                m.append("/")
+                m.append(word)
+                b[m.count] = 0
+                let candidate = b.baseAddress!.assumingMemoryBound(to: CChar.self)
+                var st = stat()
+                if lwcr_fstatat(AT_FDCWD, candidate, &st, 0) == 0 && st.st_mode & Mode.typeMask == Mode.regular
+                    && lwcr_faccessat(AT_FDCWD, candidate, X_OK) == 0 {
+                    found = true
+                    return false
+                }
+                return true
+            }
+            if !found {
+                var o = Output.out
+                if json {
+                    o.write("{\"path\":"); writeJSON(word, &o); o.write(",\"verdict\":\"error\",\"message\":\"not found in PATH\"}\n")
+                } else {
+                    o.writeEscaped(word); o.write(": not found in PATH\n")
+                }
+                o.flush()
+                return 2
+            }
+            if !json {
+                var o = Output.out
+                o.writeEscaped(word); o.write(": found in PATH: "); o.writeEscaped(Bytes(cString: b.baseAddress!.assumingMemoryBound(to: CChar.self)))
+                o.write("\n")
+                o.flush()
+            }
+            return body(b.baseAddress!.assumingMemoryBound(to: CChar.self))
+        }
+    }
+
+    static func writeJSON(_ b: Bytes, _ o: inout Output) {
+        var buffer = InlineArray<8192, UInt8>(repeating: 0)
+        withUnsafeMutableBytes(of: &buffer) { m in
+            var message = Message(m)
+            message.append("\"")
+            message.appendJSONEscaped { $0.appendEscaped(b) }
+            message.append("\"")
+            o.write(message.bytes)
+        }
     }
 
     /// What the explaining walk of one PATH has seen so far.
@@ -32,17 +105,29 @@ enum Check {
         var depth = 0
         var judged = 0
         var denied = false
+        /// --json: the files go out as objects of a "files" array, each
+        /// decision line inside its file's object.
+        var json = false
     }
 
     /// 0 allowed, 1 denied, 2 cannot be examined. The walk is the gate's
     /// own (Gate.run with an Explain): a launch and its explanation take
     /// the same steps (regular files only, interpreters, the loader and its
     /// program, sealed copies) and end with the kernel's own answer.
-    static func check(_ path: UnsafePointer<CChar>, _ policy: Policy, _ o: inout Output) -> Int32 {
+    /// `given`: the name on the command line, before the PATH search.
+    static func check(_ path: UnsafePointer<CChar>, _ given: UnsafePointer<CChar>, _ policy: Policy, json: Bool,
+                      _ o: inout Output) -> Int32 {
         o.flush()
         var policyCopy = policy
         return withUnsafePointer(to: &policyCopy) { p -> Int32 in
-            var walk = Walk(policy: p, requested: path)
+            var walk = Walk(policy: p, requested: path, json: json)
+            if json {
+                var o = Output.out
+                o.write("{\"path\":"); writeJSON(Bytes(cString: given), &o)
+                o.write(",\"resolved\":"); writeJSON(Bytes(cString: path), &o)
+                o.write(",\"files\":[")
+                o.flush()
+            }
             return withUnsafeMutablePointer(to: &walk) { w -> Int32 in
                 var explain = Explain(context: UnsafeMutableRawPointer(w), judging: { context, fd, name, count, role, subject in
                     let w = context!.assumingMemoryBound(to: Walk.self)
@@ -59,38 +144,83 @@ enum Check {
                     let launch = Launch(argv: a.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self), envp: nil,
                                         report: report, shellFallback: false)
                     let e = Gate.run(.path(AT_FDCWD, path, false), p.pointee, launch)
-                    var o = Output.out
-                    defer { o.flush() }
-                    if e == 0 {
-                        o.write("=> allow\n")
-                        return 0
+                    var refusal = InlineArray<512, UInt8>(repeating: 0)
+                    return withUnsafeMutableBytes(of: &refusal) { rb -> Int32 in
+                        var m = Message(rb)
+                        var verdict: StaticString = "allow"
+                        let r: Int32
+                        if e == 0 {
+                            r = 0
+                        } else if w.pointee.denied {
+                            verdict = "deny"
+                            r = 1
+                        } else if w.pointee.judged == 0 {
+                            verdict = "error"
+                            m.append("cannot be opened: ")
+                            m.append(Bytes(cString: strerror(e)))
+                            r = 2
+                        } else {
+                            verdict = e == EACCES ? "refused" : "fails"
+                            kernelRefusal(path, e, &m)
+                            r = 1
+                        }
+                        let why = m.bytes
+                        var o = Output.out
+                        defer { o.flush() }
+                        if json {
+                            if w.pointee.judged > 0 { o.write("}") }
+                            o.write("],\"verdict\":\""); o.write(Bytes(verdict)); o.write("\"")
+                            if !why.isEmpty { o.write(",\"message\":"); writeJSON(why, &o) }
+                            o.write("}\n")
+                        } else if r == 0 {
+                            o.write("=> allow\n")
+                        } else if r == 2 {
+                            o.writeEscaped(Bytes(cString: path)); o.write(": "); o.write(why); o.write("\n")
+                        } else if !w.pointee.denied {
+                            indent(w.pointee.depth, &o)
+                            o.write(e == EACCES ? "=> the kernel would refuse it: " : "=> the launch would fail: ")
+                            o.write(why)
+                            o.write("\n")
+                        }
+                        return r
                     }
-                    if w.pointee.denied { return 1 }
-                    if w.pointee.judged == 0 {
-                        o.writeEscaped(Bytes(cString: path))
-                        o.write(": cannot be opened: ")
-                        o.write(Bytes(cString: strerror(e)))
-                        o.write("\n")
-                        return 2
-                    }
-                    indent(w.pointee.depth, &o)
-                    o.write(e == EACCES ? "=> the kernel would refuse it: " : "=> the launch would fail: ")
-                    o.write(Bytes(cString: strerror(e)))
-                    o.write(e == EACCES ? " (not a regular file, not executable, on a noexec mount, or refused by Landlock)\n" : "\n")
-                    return 1
                 }
             }
         }
     }
 
+    /// Why the kernel would not execute a file the walk opened: what the
+    /// file itself shows first (type, execute permission), then the rest.
+    static func kernelRefusal(_ path: UnsafePointer<CChar>, _ e: Int32, _ m: inout Message) {
+        var st = stat()
+        if e == EACCES && lwcr_fstatat(AT_FDCWD, path, &st, 0) == 0 {
+            if st.st_mode & Mode.typeMask != Mode.regular {
+                m.append(st.st_mode & Mode.typeMask == Mode.directory ? "not a regular file (a directory)" : "not a regular file")
+                return
+            }
+            if lwcr_faccessat(AT_FDCWD, path, X_OK) != 0 {
+                m.append("not executable (no execute permission for this user)")
+                return
+            }
+        }
+        m.append(Bytes(cString: strerror(e)))
+        if e == EACCES { m.append(" (on a noexec mount, or refused by Landlock)") }
+    }
+
     /// A decision line of the walk: the very line a launch logs.
     static func decided(_ w: UnsafeMutablePointer<Walk>, _ line: Bytes) {
         var o = Output.out
+        if line.hasPrefix("lwcr: deny ") { w.pointee.denied = true }
+        if w.pointee.json {
+            o.write(",\"decision\":")
+            writeJSON(line.count > 0 && line[line.count - 1] == 10 ? line.slice(0, line.count - 1) : line, &o)
+            o.flush()
+            return
+        }
         indent(w.pointee.depth, &o)
         o.write("=> ")
         o.write(line)
         o.flush()
-        if line.hasPrefix("lwcr: deny ") { w.pointee.denied = true }
     }
 
     /// One file of the walk: its name, then why each layer decides as it does.
@@ -99,6 +229,19 @@ enum Check {
         var o = Output.out
         defer { o.flush() }
         if role != Explain.target { w.pointee.depth += 1 }
+        if w.pointee.json {
+            if w.pointee.judged > 0 { o.write("},") }
+            w.pointee.judged += 1
+            o.write("{\"role\":\"")
+            if role == Explain.interpreter { o.write("interpreter") }
+            else if role == Explain.loaderProgram { o.write("loader program") }
+            else if role == Explain.elfInterpreter { o.write("ELF interpreter") }
+            else if role == Explain.library { o.write("library") }
+            else { o.write("target") }
+            o.write("\",\"name\":")
+            writeJSON(name, &o)
+            return
+        }
         w.pointee.judged += 1
         indent(w.pointee.depth, &o)
         if role == Explain.interpreter { o.write("interpreter ") }

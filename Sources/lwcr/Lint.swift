@@ -4,34 +4,46 @@ import CInterpose
 /// FILE:LINE: message, and rules that can never decide.
 enum Lint {
     static func run(_ args: inout Arguments) -> Int32 {
-        if let w = args.peek(), w.equals("--") { _ = args.next() }
-        var problems = 0
+        var strict = false
+        var given = Options()
         var dirs = 0
-        while let dir = args.next() {
-            if dir.count > 1 && dir[0] == UInt8(ascii: "-") {
-                complain(text("lint: unknown option '"), dir, text("'"))
+        var problems = 0
+        var operands = false
+        while let w = args.peek() {
+            if !operands && w.equals("--") { _ = args.next(); operands = true; continue }
+            if !operands && w.equals("--json") { _ = args.next(); Findings.json = true; continue }
+            if !operands && w.equals("--strict") { _ = args.next(); strict = true; continue }
+            if !operands, let taken = given.takePolicy(&args, command: "lint") {
+                if !taken { return 2 }
+                continue
+            }
+            _ = args.next()
+            if !operands && w.count > 1 && w[0] == UInt8(ascii: "-") {
+                complain(text("lint: unknown option '"), w, text("' (see lwcr lint --help)"))
                 return 2
             }
             dirs += 1
             problems += lint(args.previous)
         }
+        var i = 0
+        while i < given.policyCount {
+            dirs += 1
+            problems += withPath(given.policies[i]) { lint($0) }
+            i += 1
+        }
         if dirs == 0 {
-            // The layers a launch would use.
+            // The layers a launch would use, and the machine's log settings.
             let system = PolicyLoader.systemDirectory
             var st = stat()
             if lwcr_fstatat(AT_FDCWD, lwcr_system_policy_directory(), &st, 0) == 0 {
                 dirs += 1
                 problems += lint(lwcr_system_policy_directory())
             }
+            problems += lintSettings()
             let layers = Bytes(cString: lwcr_state_layers())
             layers.forEachPart(separatedBy: UInt8(ascii: ":")) { dir in
-                var one = InlineArray<4097, UInt8>(repeating: 0)
-                withUnsafeMutableBytes(of: &one) { b in
-                    let n = min(dir.count, 4096)
-                    b.copyMemory(from: UnsafeRawBufferPointer(rebasing: dir.raw[0..<n]))
-                    dirs += 1
-                    problems += lint(b.baseAddress!.assumingMemoryBound(to: CChar.self))
-                }
+                dirs += 1
+                problems += withPath(dir) { lint($0) }
                 return true
             }
             if dirs == 0 {
@@ -39,7 +51,42 @@ enum Lint {
                 return 2
             }
         }
-        return problems > 0 ? 1 : 0
+        if problems > 0 { return 1 }
+        return strict && Findings.warnings > 0 ? 1 : 0
+    }
+
+    /// SYSCONFDIR/lwcr/lwcr.conf: each line a launch would leave out, or
+    /// why the whole file is not used. Errors counted.
+    static func lintSettings() -> Int {
+        var buffer = InlineArray<4096, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &buffer) { b -> Int in
+            var refusal = LogSettings.Refusal.none
+            let text = LogSettings.readSystemFile(into: b, &refusal)
+            let file = Bytes(cString: lwcr_config_file())
+            let why: StaticString
+            switch refusal {
+            case .none: why = ""
+            case .absent: return 0
+            case .notRegular: why = "not a regular file: not used"
+            case .notRoots: why = "not owned by root: not used"
+            case .writableByOthers: why = "writable by group or others: not used"
+            case .directoryNotRoots: why = "a directory above it is not root's alone: not used"
+            case .unreadable: why = "cannot be read: not used"
+            case .tooLarge: why = "larger than 4 KiB: not used"
+            }
+            if refusal != .none {
+                Findings.report(.error, dir: .empty, file: file, line: 0) { $0.append(why) }
+                return 1
+            }
+            var errors = 0
+            var target = Bytes.empty
+            var format = LogSettings.Format.text
+            LogSettings.parse(text, target: &target, format: &format) { p in
+                errors += 1
+                Findings.report(.error, dir: .empty, file: file, line: p.line) { $0.appendErrorText(p.message, code: 0, detail: p.detail) }
+            }
+            return errors
+        }
     }
 
     /// Lints one directory; returns the number of errors.
@@ -100,7 +147,8 @@ enum Lint {
             return 1
         }
         PolicyLoader.sortNames(names, count)
-        if count == 0 { o.writeEscaped(dirBytes); o.write(": warning: no *.policy files\n") }
+        if count == 0 { Findings.report(.warning, dir: dirBytes, file: .empty, line: 0) { $0.append("no *.policy files") } }
+        noteIgnored(dirBytes, fd)
         var users = UserDatabase(file: "/etc/passwd")
         var groups = UserDatabase(file: "/etc/group")
         guard let contents = arena.allocate(Bytes.self, count: count) else { return tooLarge(dirBytes, &o) }
@@ -154,9 +202,9 @@ enum Lint {
                 r += 1
             }
             if !used && !signer.name.isEmpty {
-                o.writeEscaped(dirBytes); o.write("/"); o.writeEscaped(signer.location.file); o.write(":")
-                o.write(Int(signer.location.line)); o.write(": warning: signer '"); o.write(signer.name)
-                o.write("' is never used by a signed-by= fact\n")
+                Findings.report(.warning, dir: dirBytes, file: signer.location.file, line: signer.location.line) {
+                    $0.append("signer '"); $0.appendEscaped(signer.name); $0.append("' is never used by a signed-by= fact")
+                }
             }
             s += 1
         }
@@ -209,15 +257,16 @@ enum Lint {
                 }
             }
             if first >= 0 {
-                o.writeEscaped(dirBytes); o.write("/"); o.writeEscaped(rules[i].location.file); o.write(":")
-                o.write(Int(rules[i].location.line)); o.write(": warning: no launch can reach this rule: ")
-                o.writeEscaped(rules[first].location.file); o.write(":"); o.write(Int(rules[first].location.line))
-                o.write(" decides every path it matches\n")
+                let decider = rules[first].location
+                Findings.report(.warning, dir: dirBytes, file: rules[i].location.file, line: rules[i].location.line) {
+                    $0.append("no launch can reach this rule: "); $0.appendEscaped(decider.file); $0.append(":")
+                    $0.append(Int(decider.line)); $0.append(" decides every path it matches")
+                }
             }
             if rules[i].pattern.firstIndex(of: 0) != nil {
-                o.writeEscaped(dirBytes); o.write("/"); o.writeEscaped(rules[i].location.file); o.write(":")
-                o.write(Int(rules[i].location.line))
-                o.write(": warning: a quoted or escaped '*' or '?' is literal: this rule matches only names holding that character\n")
+                Findings.report(.warning, dir: dirBytes, file: rules[i].location.file, line: rules[i].location.line) {
+                    $0.append("a quoted or escaped '*' or '?' is literal: this rule matches only names holding that character")
+                }
             }
             i += 1
         }
@@ -245,9 +294,25 @@ enum Lint {
 
     /// The text says something the compiled snapshot, which launches obey, does not.
     static func warnUncompiled(_ dir: Bytes, _ c: Compiled, _ o: inout Output) {
-        o.writeEscaped(dir); o.write(": warning: changes not yet compiled: launches follow "); o.writeEscaped(dir)
-        o.write("/"); o.write(Bytes(Snapshot.fileName)); o.write(" (generation "); o.write(Int(c.generation))
-        o.write(") until 'lwcr compile "); o.writeEscaped(dir); o.write("'\n")
+        Findings.report(.warning, dir: dir, file: .empty, line: 0) {
+            $0.append("changes not yet compiled: launches follow "); $0.appendEscaped(dir)
+            $0.append("/"); $0.append(Bytes(Snapshot.fileName)); $0.append(" (generation "); $0.append(Int(c.generation))
+            $0.append(") until 'lwcr compile "); $0.appendEscaped(dir); $0.append("'")
+        }
+    }
+
+    /// Names the entries a launch does not read: a `10.conf` or a
+    /// `x.policy~` left by an editor says nothing, which may surprise.
+    static func noteIgnored(_ dir: Bytes, _ fd: Int32) {
+        let copy = lwcr_openat(fd, cString("."), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
+        if copy < 0 { return }
+        defer { _ = lwcr_close(copy) }
+        _ = DirectoryEntries.forEach(copy) { name, _ in
+            if name[0] != UInt8(ascii: ".") && !PolicyLoader.isPolicyFileName(name) {
+                Findings.report(.note, dir: dir, file: name, line: 0) { $0.append("ignored: only *.policy files are read") }
+            }
+            return true
+        }
     }
 
     static func tooLarge(_ dir: Bytes, _ o: inout Output) -> Int {
@@ -257,8 +322,8 @@ enum Lint {
 
 
     static func report(_ dir: Bytes, _ e: PolicyError, _ o: inout Output) {
-        o.writePolicyError(e, in: dir)
-        o.write("\n")
+        o.flush()
+        Findings.error(dir, e)
     }
 
     /// Warns when a file (or the directory) of a root-owned layer cannot be
@@ -291,9 +356,11 @@ enum Lint {
                     return Decider.decide(policy, &subject).allowed
                 }
                 if allowed { return }
-                o.writeEscaped(dir); o.write(": warning: the dynamic loader "); o.writeEscaped(loader)
-                o.write(" is not allowed, so every dynamically linked program is refused (its ELF interpreter is judged as a launch): add 'allow ")
-                o.writeEscaped(loader); o.write("'\n")
+                Findings.report(.warning, dir: dir, file: .empty, line: 0) {
+                    $0.append("the dynamic loader "); $0.appendEscaped(loader)
+                    $0.append(" is not allowed, so every dynamically linked program is refused (its ELF interpreter is judged as a launch): add 'allow ")
+                    $0.appendEscaped(loader); $0.append("'")
+                }
             }
         }
     }
@@ -304,12 +371,12 @@ enum Lint {
         if r != 0 { return }
         let needed: UInt32 = directory ? 0o005 : 0o004
         if st.st_mode & needed == needed { return }
-        o.writeEscaped(dir)
-        if !directory { o.write("/"); o.writeEscaped(name) }
-        o.write(": warning: other users cannot read this ")
-        o.write(directory ? "directory" : "file")
-        o.write(": every launch by other users will be denied (chmod o+r")
-        o.write(directory ? "x" : "")
-        o.write(")\n")
+        Findings.report(.warning, dir: dir, file: directory ? .empty : name, line: 0) {
+            $0.append("other users cannot read this ")
+            $0.append(directory ? "directory" : "file")
+            $0.append(": every launch by other users will be denied (chmod o+r")
+            $0.append(directory ? "x" : "")
+            $0.append(")")
+        }
     }
 }

@@ -6,22 +6,18 @@ struct Options {
     var policyCount = 0
     var landlock = false
     var landlockOptional = false
+    var json = false
+    /// `check --system DIR`: a candidate system directory judged in place of the installed one.
+    var system: Bytes? = nil
 
     /// Reads options up to the first operand (or `--`). Nil after a usage
-    /// error, which it has reported.
-    static func parse(_ args: inout Arguments, command: StaticString, landlock: Bool) -> Options? {
+    /// error, which it has reported. `check`: also --system DIR and --json.
+    static func parse(_ args: inout Arguments, command: StaticString, landlock: Bool, check: Bool = false) -> Options? {
         var o = Options()
         while let w = args.peek() {
             if w.equals("--") { _ = args.next(); break }
-            if w.equals("--policy") {
-                _ = args.next()
-                guard let dir = args.next(), !dir.isEmpty else {
-                    complain(text(command), text(": --policy needs a directory"))
-                    return nil
-                }
-                if o.policyCount == 32 { complain(text(command), text(": at most 32 --policy layers")); return nil }
-                o.policies[o.policyCount] = dir
-                o.policyCount += 1
+            if let taken = o.takePolicy(&args, command: command) {
+                if !taken { return nil }
             } else if landlock && w.equals("--landlock") {
                 _ = args.next()
                 o.landlock = true
@@ -29,6 +25,15 @@ struct Options {
                 _ = args.next()
                 o.landlock = true
                 o.landlockOptional = true
+            } else if check && w.equals("--json") {
+                _ = args.next()
+                o.json = true
+            } else if check, let value = Options.value(&args, long: "--system", short: nil) {
+                guard let dir = value, !dir.isEmpty else {
+                    complain(text(command), text(": --system needs a directory"))
+                    return nil
+                }
+                o.system = dir
             } else if w.count > 1 && w[0] == UInt8(ascii: "-") {
                 complain(text(command), text(": unknown option '"), w, text("' (see lwcr "), text(command), text(" --help)"))
                 return nil
@@ -37,6 +42,37 @@ struct Options {
             }
         }
         return o
+    }
+
+    /// `--policy DIR`, `--policy=DIR` or `-p DIR` at the next word: nil when
+    /// it is none of them, false after a usage error (reported).
+    mutating func takePolicy(_ args: inout Arguments, command: StaticString) -> Bool? {
+        guard let value = Options.value(&args, long: "--policy", short: "-p") else { return nil }
+        guard let dir = value, !dir.isEmpty else {
+            complain(text(command), text(": --policy needs a directory"))
+            return false
+        }
+        if policyCount == 32 { complain(text(command), text(": at most 32 --policy layers")); return false }
+        policies[policyCount] = dir
+        policyCount += 1
+        return true
+    }
+
+    /// The value of an option given as `--long VALUE`, `--long=VALUE` or
+    /// `-s VALUE`, taken from the command line: nil when the next word is
+    /// not that option, .some(nil) when its value is missing.
+    static func value(_ args: inout Arguments, long: StaticString, short: StaticString?) -> Bytes?? {
+        guard let w = args.peek() else { return nil }
+        let name = Bytes(long)
+        if w.equals(name) || (short != nil && w.equals(Bytes(short!))) {
+            _ = args.next()
+            return .some(args.next())
+        }
+        if w.hasPrefix(name) && w.count > name.count && w[name.count] == UInt8(ascii: "=") {
+            _ = args.next()
+            return .some(w.slice(name.count + 1, w.count))
+        }
+        return nil
     }
 
     /// Makes the given layers (then those already in force) the layers of
@@ -71,14 +107,15 @@ struct LoadedPolicy {
 
     static let size = 64 << 20
 
-    /// Loads the layers in force (after `Options.install`).
-    static func load() -> LoadedPolicy? {
+    /// Loads the layers in force (after `Options.install`), with `system`
+    /// in place of the system directory when given.
+    static func load(system: Bytes? = nil) -> LoadedPolicy? {
         guard let base = lwcr_mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else {
             complain(text("cannot map memory for the policy"))
             return nil
         }
         var arena = Arena(base: base, capacity: size)
-        let policy = PolicyLoader.load(layers: Bytes(cString: lwcr_state_layers()), system: PolicyLoader.systemDirectory, into: &arena)
+        let policy = PolicyLoader.load(layers: Bytes(cString: lwcr_state_layers()), system: system ?? PolicyLoader.systemDirectory, into: &arena)
         return LoadedPolicy(base: base, policy: policy)
     }
 

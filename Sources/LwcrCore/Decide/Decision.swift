@@ -8,8 +8,9 @@ public struct Decision {
     public var finding = Finding()
     /// The rule, default or error line that decided a denial (or audit).
     public var location: Location = .none
-    /// The index of the layer that denied, or that audited.
+    /// The index of the layer that denied, or that audited, and its directory.
     public var layer: Int = -1
+    public var directory: Bytes = .empty
     /// True when the denial came from an audit layer and the launch goes on.
     public var audited = false
     /// A deciding rule said `sealed`: run a sealed copy of the content.
@@ -23,6 +24,9 @@ public struct Decision {
 
     /// Whether anything is worth a log line.
     public var reportable: Bool { !allowed || audited }
+
+    /// The word a log line gives the outcome.
+    public var verdict: StaticString { !allowed ? "deny" : audited ? "audit" : "allow" }
 }
 
 public enum Decider {
@@ -49,6 +53,7 @@ public enum Decider {
                 decision.finding = finding
                 decision.location = location
                 decision.layer = i
+                decision.directory = layer.directory
                 return decision
             }
             if sealed { decision.sealed = true }
@@ -62,6 +67,7 @@ public enum Decider {
                     decision.finding = auditFinding
                     decision.location = auditLocation
                     decision.layer = i
+                    decision.directory = layer.directory
                 }
             }
             i += 1

@@ -272,29 +272,23 @@ public enum PolicyLoader {
     /// Names of `*.policy` files in the directory (hidden files skipped).
     public static func listPolicyFiles(_ fd: Int32, _ dir: Bytes, _ names: UnsafeMutablePointer<Bytes>, _ arena: inout Arena) throws(PolicyError) -> Int {
         var count = 0
-        var buffer = InlineArray<8192, UInt8>(repeating: 0)
-        while true {
-            let n = withUnsafeMutableBytes(of: &buffer) { lwcr_getdents64(fd, $0.baseAddress, $0.count) }
-            if n == 0 { break }
-            if n < 0 { throw PolicyError(Location(file: dir, line: 0), "cannot list policy directory") }
-            var failure: PolicyError?
-            withUnsafeBytes(of: &buffer) { b in
-                var at = 0
-                while at < n && failure == nil {
-                    // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, name
-                    let reclen = Int(b.loadUnaligned(fromByteOffset: at + 16, as: UInt16.self))
-                    let name = Bytes(cString: (b.baseAddress! + at + 19).assumingMemoryBound(to: CChar.self))
-                    at += reclen
-                    if name.count == 0 || name[0] == UInt8(ascii: ".") || !name.hasSuffix(".policy") { continue }
-                    if count == maxFilesPerLayer { failure = PolicyError(Location(file: dir, line: 0), "too many policy files"); return }
-                    guard let copy = arena.copy(name) else { failure = PolicyError(.none, "out of memory for policy"); return }
-                    names[count] = copy
-                    count += 1
-                }
-            }
-            if let failure { throw failure }
+        var failure: PolicyError?
+        let r = DirectoryEntries.forEach(fd) { name, _ in
+            if !isPolicyFileName(name) { return true }
+            if count == maxFilesPerLayer { failure = PolicyError(Location(file: dir, line: 0), "too many policy files"); return false }
+            guard let copy = arena.copy(name) else { failure = PolicyError(.none, "out of memory for policy"); return false }
+            names[count] = copy
+            count += 1
+            return true
         }
+        if let failure { throw failure }
+        if r < 0 { throw PolicyError(Location(file: dir, line: 0), "cannot list policy directory") }
         return count
+    }
+
+    /// `*.policy`, not hidden: the files a layer is made of.
+    public static func isPolicyFileName(_ name: Bytes) -> Bool {
+        name.count > 0 && name[0] != UInt8(ascii: ".") && name.hasSuffix(".policy")
     }
 
     public static func sortNames(_ names: UnsafeMutablePointer<Bytes>, _ count: Int) {

@@ -98,6 +98,34 @@ public struct Message {
         }
     }
 
+    /// What `body` appends, as the inside of a JSON string: `"` and `\`
+    /// escaped. Meant for appendEscaped's text, which is printable ASCII,
+    /// so nothing else needs escaping. Output past the capacity is cut.
+    public mutating func appendJSONEscaped(_ body: (inout Message) -> Void) {
+        let start = count
+        body(&self)
+        var extra = 0
+        var i = start
+        while i < count {
+            if buffer[i] == UInt8(ascii: "\"") || buffer[i] == UInt8(ascii: "\\") { extra += 1 }
+            i += 1
+        }
+        if extra == 0 { return }
+        var to = count + extra
+        var from = count
+        count = to < buffer.count ? to : buffer.count
+        while from > start {
+            from -= 1
+            let c = buffer[from]
+            to -= 1
+            if to < buffer.count { buffer[to] = c }
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
+                to -= 1
+                if to < buffer.count { buffer[to] = UInt8(ascii: "\\") }
+            }
+        }
+    }
+
     /// `[FILE:LINE]`, `[FILE]`, or nothing.
     public mutating func append(_ location: Location) {
         if location.file.isEmpty { return }
@@ -225,11 +253,20 @@ public struct Message {
         appendErrorText(e.message, code: e.code, detail: e.detail)
     }
 
-    /// `lwcr: deny PATH: REASON [FILE:LINE]` (or `audit`), with a newline.
-    /// `as`: what the file is to the launch of `interpreterOf`.
+    /// `lwcr: deny PATH: REASON [FILE:LINE]` (or `audit`, `allow`), with a newline.
     public mutating func appendLogLine(path: Bytes, _ d: Decision, via interpreterOf: Bytes = .empty,
                                        as role: StaticString = "interpreter") {
-        append(d.allowed ? "lwcr: audit " : "lwcr: deny ")
+        append("lwcr: ")
+        appendDecision(path: path, d, via: interpreterOf, as: role)
+        append("\n")
+    }
+
+    /// `deny PATH: REASON [FILE:LINE]`. `as`: what the file is to the
+    /// launch of `interpreterOf`.
+    public mutating func appendDecision(path: Bytes, _ d: Decision, via interpreterOf: Bytes = .empty,
+                                        as role: StaticString = "interpreter") {
+        append(d.verdict)
+        append(" ")
         if !interpreterOf.isEmpty {
             appendEscaped(interpreterOf)
             append(": ")
@@ -240,6 +277,5 @@ public struct Message {
         append(": ")
         append(reason: d)
         append(d.location)
-        append("\n")
     }
 }
