@@ -229,6 +229,15 @@ int lwcr_sig_set_default(int sig);
 int lwcr_sig_set_ignored(int sig);
 int lwcr_sig_set_ignore(int sig, bool ignore, void **saved);
 int lwcr_sig_restore(int sig, void *const *saved);
+// lwcr run (CInterpose/cli/main.c, the command only): TERM, INT, HUP,
+// QUIT, USR1, USR2 and WINCH sent to lwcr by another process go on to
+// `child`; a terminal's own go to the child already.
+// Held from before fork until the handlers are in place (the child
+// releases them before it executes the program).
+void lwcr_forward_signals_hold(void);
+void lwcr_forward_signals_release(void);
+int lwcr_forward_signals(int child);
+void lwcr_forward_signals_stop(void);
 // system(3)'s SIGINT/SIGQUIT handling, as glibc does it: the first of
 // concurrent callers ignores them and the last restores them; a signal the
 // caller already ignored stays ignored in the child (reset_* = 0).
@@ -318,6 +327,9 @@ static inline int lwcr_unlink(const char *p) { return (int)lwcr_ret(syscall(SYS_
 static inline int lwcr_renameat(int dirfd, const char *a, const char *b) { return (int)lwcr_ret(syscall(SYS_renameat, dirfd, a, dirfd, b)); }
 static inline int lwcr_unlinkat(int dirfd, const char *p) { return (int)lwcr_ret(syscall(SYS_unlinkat, dirfd, p, 0)); }
 static inline int lwcr_fsync(int fd) { return (int)lwcr_ret(syscall(SYS_fsync, fd)); }
+static inline int lwcr_mkdirat(int dirfd, const char *p, unsigned mode) { return (int)lwcr_ret(syscall(SYS_mkdirat, dirfd, p, mode)); }
+static inline int lwcr_rmdir(const char *p) { return (int)lwcr_ret(syscall(SYS_unlinkat, AT_FDCWD, p, AT_REMOVEDIR)); }
+static inline int lwcr_fchown(int fd, unsigned uid, unsigned gid) { return (int)lwcr_ret(syscall(SYS_fchown, fd, uid, gid)); }
 static inline int lwcr_fchmod(int fd, unsigned mode) { return (int)lwcr_ret(syscall(SYS_fchmod, fd, mode)); }
 static inline int lwcr_flock(int fd, int op) { return (int)lwcr_ret(syscall(SYS_flock, fd, op)); }
 

@@ -1,7 +1,7 @@
 /// `lwcr --help` and `lwcr COMMAND --help`.
 enum Help {
     enum Topic {
-        case general, pin, check, lint, compile, run, exec
+        case general, pin, check, lint, compile, run, exec, learn, suggest
 
         init?(_ word: Bytes) {
             if word.equals("pin") { self = .pin }
@@ -10,6 +10,8 @@ enum Help {
             else if word.equals("compile") { self = .compile }
             else if word.equals("run") { self = .run }
             else if word.equals("exec") { self = .exec }
+            else if word.equals("learn") { self = .learn }
+            else if word.equals("suggest") { self = .suggest }
             else { return nil }
         }
     }
@@ -24,6 +26,8 @@ enum Help {
         case .compile: o.write(compile)
         case .run: o.write(run)
         case .exec: o.write(exec)
+        case .learn: o.write(learn)
+        case .suggest: o.write(suggest)
         }
         o.flush()
     }
@@ -32,23 +36,30 @@ enum Help {
     lwcr - launch code requirements for Linux
 
     USAGE
-        lwcr pin PATH...                          print policy lines that pin files
-        lwcr check [--policy DIR]... PATH...      explain whether each PATH would launch
-        lwcr lint [DIR]...                        report every problem in policy directories
+        lwcr pin [--signed-by NAME] [-r] PATH...  print policy lines that pin files (-r: whole trees)
+        lwcr pin --refresh [--keep-missing] [--dry-run] FILE...
+                                                  rewrite the sha256= pins of changed files
+        lwcr check [-p DIR]... [--system DIR] [--json] PATH...
+                                                  explain whether each PATH would launch
+        lwcr lint [--json] [--strict] [-p DIR]... [DIR]...
+                                                  report every problem in policy directories
         lwcr compile [DIR]...                     publish compiled policy snapshots, live
-        lwcr run [--policy DIR]... -- PROGRAM [ARG]...
-                                                  start PROGRAM under the policy and wait
-        lwcr exec [--policy DIR]... [--landlock] -- PROGRAM [ARG]...
+        lwcr learn -o DIR [-p DIR]... -- PROGRAM [ARG]...
+                                                  run PROGRAM, record its launches, write a policy
+        lwcr suggest [LOGFILE]...                 turn lwcr's log lines into policy lines
+        lwcr run [-p DIR]... -- PROGRAM [ARG]...  start PROGRAM under the policy and wait
+        lwcr exec [-p DIR]... [--landlock] -- PROGRAM [ARG]...
                                                   become PROGRAM under the policy (entrypoints)
 
     Every program started by run or exec, and everything it launches, runs with
     liblwcr.so preloaded: each launch is checked against the policy layers and
     the checked file is executed by descriptor. See lwcr COMMAND --help.
+    -p DIR, --policy DIR and --policy=DIR are the same option.
 
     POLICY LAYERS
-        The system directory /etc/lwcr/policy.d (when present) and each --policy
-        DIR (or, without --policy, each directory of LWCR_POLICY). A launch must
-        pass every layer.
+        The system directory /etc/lwcr/policy.d (when present), then each
+        --policy DIR, then each directory of LWCR_POLICY: a launch must pass
+        every layer. --policy adds layers; it never drops those of LWCR_POLICY.
 
     WHEN EDITS TAKE EFFECT
         A directory without a compiled snapshot is read as text by each process
@@ -57,15 +68,28 @@ enum Help {
         after editing /etc/aliases you run newaliases. Running processes obey
         the new snapshot from their next launch.
 
+    ENVIRONMENT
+        Read once, when a process starts: export LWCR_LOG=... in a running
+        shell changes what the programs it starts do, not the shell itself.
+        None is read by a setuid or setgid program (secure-execution mode).
+        LWCR_POLICY      more layers, DIR:DIR...
+        LWCR_LOG         stderr, syslog, journal, none or an absolute file,
+                         over log= of /etc/lwcr/lwcr.conf
+        LWCR_LOG_FORMAT  text or json, over format= of /etc/lwcr/lwcr.conf
+
     EXIT STATUS
-        0 success; 1 a path would be denied (check) or a policy has problems
-        (lint); 2 usage or policy errors (compile: nothing was published). run and exec return the program's status,
-        126 when it is denied or cannot be executed, 127 when it is not found.
+        0 success; 1 a path would be denied (check), a policy has problems
+        (lint; with --strict, warnings too), or nothing was seen (suggest,
+        learn); 2 usage or policy errors (compile: nothing was published).
+        run and exec return the program's status (128+N when signal N ended
+        it), 126 when it is denied or cannot be executed, 127 when it is not
+        found.
 
     """
 
     static let pin: StaticString = """
-    lwcr pin [--signed-by NAME] PATH...
+    lwcr pin [--signed-by NAME] [-r] PATH...
+    lwcr pin --refresh [--keep-missing] [--dry-run] FILE...
 
     Prints, for each PATH, a policy line that pins the file by content:
 
@@ -81,38 +105,69 @@ enum Help {
     and \\ " * ? [ escaped with a backslash.
     Append the output to a policy file:  lwcr pin /usr/local/bin/tool >> DIR/10-tools.policy
 
-    Exit 0, or 2 when a PATH cannot be read.
+    -r, --recursive  PATH may be a directory: every executable regular file in
+                     the tree, once each, in byte order. A symlink in the tree
+                     to an executable file brings that file, and is named in a
+                     comment above its line. Directories are never entered
+                     through a symlink.
+    --refresh        After an upgrade: in each policy FILE, every sha256= pin of
+                     a require rule whose file changed is rewritten with the
+                     file's digest now, and each change is shown (old and new
+                     digest). Nothing else in the file changes; the file is
+                     replaced atomically, keeping its owner and mode. A pinned
+                     file that is gone stops the run before anything is written,
+                     unless --keep-missing leaves such pins as they are.
+                     --dry-run shows the changes and writes nothing. A compiled
+                     directory obeys the new pins after lwcr compile.
+
+    Exit 0, or 2 when a PATH cannot be read (the others are still printed) or a
+    pinned file is gone.
 
     """
 
     static let check: StaticString = """
-    lwcr check [--policy DIR]... PATH...
+    lwcr check [--policy DIR]... [--system DIR] [--json] PATH...
 
     Takes the very walk a launch of each PATH takes (the same code: regular
     files only, #! interpreters, the dynamic loader's program, sealed copies)
     without executing anything, and explains each decision: for every layer,
     the deciding rule (FILE:LINE) or the default, and each fact of that rule
     with what it requires and what was found. At the end the kernel is asked
-    whether it would execute the file (mode, noexec mounts, Landlock under
-    lwcr exec --landlock), as a launch would find out.
+    whether it would execute the file, as a launch would find out: "not a
+    regular file", "not executable", a noexec mount, Landlock under
+    lwcr exec --landlock.
 
-    Without --policy, the layers are those of LWCR_POLICY, as for a launch.
+    A PATH without a slash is looked up in PATH, as which(1) does.
+    The layers are the system directory, the --policy layers, then those of
+    LWCR_POLICY, as for a launch.
 
-    Exit 0 when every PATH would launch, 1 when one would be denied, 2 on usage
-    or policy errors.
+    --system DIR  judge by DIR in place of the system directory: try a change
+                  before installing it (DIR must be root's, as the system
+                  directory must).
+    --json        one JSON object per PATH: path, resolved, files (role, name,
+                  decision), verdict (allow, deny, refused, fails, error) and
+                  message.
+
+    Exit 0 when every PATH would launch, 1 when one would be denied or refused,
+    2 on usage or policy errors, or when a PATH cannot be found.
 
     """
 
     static let lint: StaticString = """
-    lwcr lint [DIR]...
+    lwcr lint [--json] [--strict] [--policy DIR]... [DIR]...
 
-    Parses the *.policy files of each DIR (by default the system directory and
-    the LWCR_POLICY layers) and reports every problem as FILE:LINE: message.
-    Also warns about rules no launch can reach, because a later rule of the same
-    layer decides every path they match.
+    Parses the *.policy files of each DIR and --policy DIR (by default the
+    system directory, the LWCR_POLICY layers and /etc/lwcr/lwcr.conf) and
+    reports every problem as FILE:LINE: message. Also warns about rules no
+    launch can reach, because a later rule of the same layer decides every path
+    they match, and notes the files a launch ignores (10.conf, x.policy~).
 
     Run it before installing a policy system-wide: with /etc/ld.so.preload, a
     policy that does not parse denies every launch on the machine.
+
+    --json    one JSON object per finding: severity (error, warning, note),
+              file (a full path), line (0 for a whole file) and message.
+    --strict  warnings count as problems (exit 1), for CI.
 
     Exit 0 when there is no problem, 1 when there is one, 2 on usage errors.
 
@@ -137,15 +192,67 @@ enum Help {
 
     """
 
+    static let learn: StaticString = """
+    lwcr learn -o DIR [--policy DIR]... [--] PROGRAM [ARG]...
+
+    Runs PROGRAM with every launch of its whole process tree allowed and
+    recorded, then writes DIR/50-learned.policy (DIR is made if need be; an
+    existing file is never replaced): `default deny`, then one rule per file
+    launched, programs, #! interpreters, the dynamic loader and the programs
+    given to it alike, each with how often it was seen. Then
+
+        lwcr run --policy DIR -- PROGRAM [ARG]...
+
+    runs the same workload enforced, and a launch it never made is refused.
+
+    Facts are chosen from each file as it is now: trusted-path for root's
+    files in directories only root can change, a sha256= pin for a file anyone
+    else could change. A file in a world-writable place (/tmp) gets no rule:
+    it is named on standard error instead, and its launch will be denied.
+
+    While learning, the given --policy layers (and LWCR_POLICY's) only audit:
+    what they would deny is recorded, and allowed. The system layer is still
+    enforced; learning cannot loosen it. Not recorded: setuid and setgid
+    programs (they read no LWCR_* variable) and what they launch, and the
+    launches of a program that clears its environment (env -i) and of its
+    children.
+
+    Exit 0 when the file was written, 1 when nothing was launched, 2 on usage
+    errors.
+
+    """
+
+    static let suggest: StaticString = """
+    lwcr suggest [LOGFILE]...
+
+    Reads lwcr's deny, audit and allow lines from each LOGFILE (standard input
+    by default): text lines as stderr, a log file or syslog has them, lwcr's
+    JSON lines, or journalctl -o json output. Prints policy lines that would
+    admit the files they name, each once, commented with how many times it was
+    seen and how it was decided. Facts are chosen as lwcr learn chooses them,
+    from the file as it is on this machine; a file that is not here, or is in
+    a world-writable place, gets a comment instead of a rule.
+
+    A name holding ": " is read wrongly from a text line; JSON is exact.
+
+        journalctl -o json LWCR_VERDICT=deny | lwcr suggest > 60-seen.policy
+
+    Exit 0, 1 when the input has no lwcr line, 2 when a LOGFILE cannot be read.
+
+    """
+
     static let run: StaticString = """
     lwcr run [--policy DIR]... [--] PROGRAM [ARG]...
 
     Starts PROGRAM (searched in PATH) with liblwcr.so preloaded and the given
-    policy layers, waits for it and exits with its status. PROGRAM itself is
-    checked like any launch, and so is everything it launches. The per-app and
-    per-user-shell entry:
+    policy layers, waits for it and exits with its status, as a shell would
+    (128+N when signal N ended it). PROGRAM itself is checked like any launch,
+    and so is everything it launches. The per-app and per-user-shell entry:
 
         lwcr run --policy ~/lwcr.d -- bash -l
+
+    TERM, INT, HUP, QUIT, USR1, USR2 and WINCH sent to lwcr by another process
+    are passed on to PROGRAM; a terminal's interrupt already reaches it.
 
     Layers already in force (LWCR_POLICY) are kept after the given ones: a
     layer can be added, never dropped.

@@ -7,6 +7,12 @@ enum Launcher {
     static func run(_ args: inout Arguments, replace: Bool) -> Int32 {
         let command: StaticString = replace ? "exec" : "run"
         guard let options = Options.parse(&args, command: command, landlock: replace) else { return 2 }
+        return launch(options, &args, command: command, replace: replace)
+    }
+
+    /// PROGRAM (the rest of `args`) under `options`' layers: waited for
+    /// and its status returned, or (`replace`) executed in our place.
+    static func launch(_ options: Options, _ args: inout Arguments, command: StaticString, replace: Bool) -> Int32 {
         guard args.peek() != nil else {
             complain(text(command), text(": which program? usage: lwcr "), text(command), text(" [--policy DIR]... -- PROGRAM [ARG]..."))
             return 2
@@ -31,28 +37,28 @@ enum Launcher {
             let e = PathSearch.execute(program, Launch(argv: argv, envp: UnsafePointer(lwcr_environ()), report: .direct, shellFallback: true))
             return failed(command, program, e)
         }
+        lwcr_forward_signals_hold()
         let pid = fork()
-        if pid < 0 { complain(text(command), text(": fork: "), Bytes(cString: strerror(lwcr_get_errno()))); return 2 }
+        if pid < 0 {
+            lwcr_forward_signals_release()
+            complain(text(command), text(": fork: "), Bytes(cString: strerror(lwcr_get_errno())))
+            return 2
+        }
         if pid == 0 {
+            lwcr_forward_signals_release()
             let e = PathSearch.execute(program, Launch(argv: argv, envp: UnsafePointer(lwcr_environ()), report: .direct, shellFallback: true))
             lwcr_exit(failed(command, program, e))
         }
-        // Like a shell waiting for a foreground job: the terminal's
-        // interrupt is the program's to handle.
-        var savedInt = InlineArray<32, UInt64>(repeating: 0)
-        var savedQuit = InlineArray<32, UInt64>(repeating: 0)
+        // Like a shell waiting for a foreground job, the terminal's
+        // interrupt is the program's to handle; and like a supervisor, a
+        // signal sent to lwcr goes on to the program (an init system's
+        // SIGTERM), so it is never left running without us.
         var status: Int32 = 0
-        withUnsafeMutableBytes(of: &savedInt) { i in
-            withUnsafeMutableBytes(of: &savedQuit) { q in
-                let intSlot = i.baseAddress!.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-                let quitSlot = q.baseAddress!.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-                _ = lwcr_sig_set_ignore(SIGINT, true, intSlot)
-                _ = lwcr_sig_set_ignore(SIGQUIT, true, quitSlot)
-                while lwcr_wait4(pid, &status, 0) == -EINTR {}
-                _ = lwcr_sig_restore(SIGINT, intSlot)
-                _ = lwcr_sig_restore(SIGQUIT, quitSlot)
-            }
+        if lwcr_forward_signals(pid) != 0 {
+            complain(text(command), text(": cannot forward signals: "), Bytes(cString: strerror(lwcr_get_errno())))
         }
+        while lwcr_wait4(pid, &status, 0) == -EINTR {}
+        lwcr_forward_signals_stop()
         if status & 0x7f == 0 { return (status >> 8) & 0xff }
         return 128 + (status & 0x7f)
     }

@@ -33,6 +33,10 @@ enum Lwcr {
             code = Lint.run(&args)
         } else if verb.equals("compile") {
             code = Compile.run(&args)
+        } else if verb.equals("learn") {
+            code = Learn.run(&args)
+        } else if verb.equals("suggest") {
+            code = Suggest.run(&args)
         } else if verb.equals("run") {
             code = Launcher.run(&args, replace: false)
         } else if verb.equals("exec") {
