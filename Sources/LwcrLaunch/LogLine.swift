@@ -17,7 +17,7 @@ enum LogLine {
         let target = Bytes(cString: lwcr_state_log())
         var exe = InlineArray<4097, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &exe) { e in
-            let n = lwcr_readlink("/proc/self/exe", e.baseAddress!.assumingMemoryBound(to: CChar.self), e.count - 1)
+            let n = lwcr_readlink(cString("/proc/self/exe"), e.baseAddress!.assumingMemoryBound(to: CChar.self), e.count - 1)
             let program = n > 0 ? Bytes(UnsafeRawPointer(e.baseAddress!).assumingMemoryBound(to: UInt8.self), count: n) : Bytes("?")
             if target.equals("journal") {
                 journal(&m, d, path: path, via: script, role: role, program: program)

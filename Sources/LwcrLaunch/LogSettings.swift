@@ -124,8 +124,8 @@ public enum LogSettings {
             var target = Bytes.empty
             var format = Format.text
             parse(text, target: &target, format: &format) { _ in }
-            if !secure, let value = getenv("LWCR_LOG") { target = Bytes(cString: value) }
-            if !secure, let value = getenv("LWCR_LOG_FORMAT"), let f = Self.format(Bytes(cString: value)) { format = f }
+            if !secure, let value = getenv(cString("LWCR_LOG")) { target = Bytes(cString: value) }
+            if !secure, let value = getenv(cString("LWCR_LOG_FORMAT")), let f = Self.format(Bytes(cString: value)) { format = f }
             copy(target, into: lwcr_state_log()!, lwcr_state_capacity())
             lwcr_state_log_format()!.pointee = format.rawValue
         }

@@ -31,5 +31,5 @@ public func lwcr_init() {
     var st = stat()
     if lwcr_fstatat(AT_FDCWD, lwcr_system_policy_directory(), &st, 0) == 0 { lwcr_state_system_seen()!.pointee = 1 }
     LogSettings.capture(secure: secure)
-    if !secure, let value = getenv("LWCR_LEARN"), Bytes(cString: value).equals("1") { lwcr_state_learning()!.pointee = 1 }
+    if !secure, let value = getenv(cString("LWCR_LEARN")), Bytes(cString: value).equals("1") { lwcr_state_learning()!.pointee = 1 }
 }

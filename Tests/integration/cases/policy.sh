@@ -16,7 +16,7 @@ test_missing_policy_directory_denies_all() {
     mkdir -p "$WORK/bin"; cp /usr/bin/touch "$WORK/bin/tool"
     LWCR_POLICY=$WORK/nonexistent LD_PRELOAD=$LIB "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
     [ -e "$WORK/ran" ] && { fail "launch allowed with a missing policy directory"; return; }
-    grep -q "^lwcr: deny $WORK/bin/tool: policy error: policy directory does not exist \[$WORK/nonexistent\]$" err \
+    grep -q "^lwcr: deny $WORK/bin/tool: policy error: policy directory does not exist \[$WORK/nonexistent\]\( pid=.*\)\?$" err \
         || { fail "deny line does not name the directory"; return; }
     pass
 }
@@ -28,7 +28,7 @@ test_syntax_error_denies_all_naming_line() {
     policy "default allow" "# a comment" "require /usr/bin/** trusted-path frobnicate"
     under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
     [ -e "$WORK/ran" ] && { fail "launch allowed with a broken policy"; return; }
-    grep -q "^lwcr: deny $WORK/bin/tool: policy error: unknown fact 'frobnicate' \[10-test.policy:3\]$" err \
+    grep -q "^lwcr: deny $WORK/bin/tool: policy error: unknown fact 'frobnicate' \[10-test.policy:3\]\( pid=.*\)\?$" err \
         || { fail "deny line does not name file:line and word"; return; }
     pass
 }
@@ -51,7 +51,7 @@ test_audit_mode_logs_and_allows() {
     policy "mode audit" "require $WORK/bin/tool sha256=$WRONG"
     under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
     [ -e "$WORK/ran" ] || { fail "audit mode blocked the launch"; return; }
-    grep -q "^lwcr: audit $WORK/bin/tool: sha256 mismatch \[10-test.policy:2\]$" err || { fail "no audit line"; return; }
+    grep -q "^lwcr: audit $WORK/bin/tool: sha256 mismatch \[10-test.policy:2\]\( pid=.*\)\?$" err || { fail "no audit line"; return; }
     pass
 }
 
@@ -89,7 +89,7 @@ test_default_deny_cites_its_line() {
     policy "default deny" "allow /usr/**"
     under "$BIN/launch_execve" "$WORK/bin/tool" "$WORK/ran" > out 2> err; cat out err
     [ -e "$WORK/ran" ] && { fail "default deny ignored"; return; }
-    grep -q "^lwcr: deny $WORK/bin/tool: no rule matches and the default is deny \[10-test.policy:1\]$" err || { fail "wrong message"; return; }
+    grep -q "^lwcr: deny $WORK/bin/tool: no rule matches and the default is deny \[10-test.policy:1\]\( pid=.*\)\?$" err || { fail "wrong message"; return; }
     pass
 }
 
@@ -215,6 +215,8 @@ finally:
 PY
     cat out
     grep -qx "stderr: ''" out || { fail "syslog mode also wrote to stderr"; return; }
-    grep -qx "datagram: <84>lwcr: deny $WORK/bin/tool: denied by rule \[10-test.policy:1\]" out || { fail "no syslog datagram"; return; }
+    # Tagged lwcr[PID] (RFC 3164), then the text line's fields but the pid.
+    grep -qx "datagram: <84>lwcr\[[0-9]*\]: deny $WORK/bin/tool: denied by rule \[10-test.policy:1\] uid=0 program=$BIN/launch_execve layer=$WORK/policy.d time=20[0-9-]*T[0-9:.]*Z" out \
+        || { fail "no syslog datagram"; return; }
     pass
 }

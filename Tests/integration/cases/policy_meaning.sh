@@ -22,7 +22,7 @@ test_pattern_must_be_canonical() {
         elif ! grep -q "^$d/10-test.policy:2: " lint.out; then bad+="; 'deny /x${p#$x}': no lint error at FILE:LINE"; fi
         timeout 10 env LWCR_POLICY="$d" LD_PRELOAD="$LIB" "$BIN/launch_execve" /bin/true x > out 2> err; cat out err
         if ! grep -q '^result: errno=13$' out; then bad+="; 'deny /x${p#$x}': a launch was allowed"
-        elif ! grep -q '^lwcr: deny /usr/bin/true: policy error: .*\[10-test.policy:2\]$' err; then
+        elif ! grep -q '^lwcr: deny /usr/bin/true: policy error: .*\[10-test.policy:2\]\( pid=.*\)\?$' err; then
             bad+="; 'deny /x${p#$x}': no policy error naming 10-test.policy:2"
         fi
     done
