@@ -6,6 +6,7 @@ import CInterpose
 ///   syslog   <84>lwcr[PID]: deny PATH: REASON [FILE:LINE] uid=N program=EXE layer=DIR time=T
 ///   json     {"time":T,"pid":N,"uid":N,"program":EXE,"verdict":"deny","path":PATH,...}
 ///   journal  MESSAGE=the text line, then LWCR_VERDICT=deny and the other fields, one per line
+///            (the text line is what standard error gets when no journald listens)
 ///
 /// Every outside byte (names, policy words) is written as Message.appendEscaped
 /// writes it, printable ASCII only, in every form: a JSON string holds that
@@ -126,6 +127,7 @@ enum LogLine {
     static func journal(_ m: inout Message, _ d: Decision, path: Bytes, via script: Bytes, role: StaticString, program: Bytes) {
         m.append("MESSAGE=lwcr: ")
         summary(&m, d, path: path, via: script, role: role)
+        fields(&m, d, program: program, pid: true)
         m.append("\nPRIORITY=")
         m.append(!d.allowed ? "4" : d.audited ? "5" : "6")
         m.append("\nSYSLOG_FACILITY=10\nSYSLOG_IDENTIFIER=lwcr\nLWCR_VERDICT=")

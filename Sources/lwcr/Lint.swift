@@ -39,6 +39,8 @@ enum Lint {
                 dirs += 1
                 problems += lint(lwcr_system_policy_directory())
             }
+            var st2 = stat()
+            if lwcr_fstatat(AT_FDCWD, lwcr_config_file(), &st2, AT_SYMLINK_NOFOLLOW) == 0 { dirs += 1 }
             problems += lintSettings()
             let layers = Bytes(cString: lwcr_state_layers())
             layers.forEachPart(separatedBy: UInt8(ascii: ":")) { dir in
