@@ -138,8 +138,8 @@ enum Help {
     lwcr exec --landlock.
 
     A PATH without a slash is looked up in PATH, as which(1) does.
-    The layers are the system directory, the --policy layers, then those of
-    LWCR_POLICY, as for a launch.
+    The layers are the system directory, the --policy layers (-p DIR,
+    --policy=DIR), then those of LWCR_POLICY, as for a launch.
 
     --system DIR  judge by DIR in place of the system directory: try a change
                   before installing it (DIR must be root's, as the system
@@ -165,6 +165,8 @@ enum Help {
     Run it before installing a policy system-wide: with /etc/ld.so.preload, a
     policy that does not parse denies every launch on the machine.
 
+    -p DIR, --policy DIR
+              lint DIR too (as a launch names it: made absolute).
     --json    one JSON object per finding: severity (error, warning, note),
               file (a full path), line (0 for a whole file) and message.
     --strict  warnings count as problems (exit 1), for CI.
@@ -195,8 +197,8 @@ enum Help {
     static let learn: StaticString = """
     lwcr learn -o DIR [--policy DIR]... [--] PROGRAM [ARG]...
 
-    Runs PROGRAM with every launch of its whole process tree allowed and
-    recorded, then writes DIR/50-learned.policy (DIR is made if need be; an
+    Runs PROGRAM (with the layers of -p DIR, --policy DIR) with every launch
+    of its whole process tree allowed and recorded, then writes DIR/50-learned.policy (DIR is made if need be; an
     existing file is never replaced): `default deny`, then one rule per file
     launched, programs, #! interpreters, the dynamic loader and the programs
     given to it alike, each with how often it was seen. Then
@@ -245,7 +247,7 @@ enum Help {
     lwcr run [--policy DIR]... [--] PROGRAM [ARG]...
 
     Starts PROGRAM (searched in PATH) with liblwcr.so preloaded and the given
-    policy layers, waits for it and exits with its status, as a shell would
+    policy layers (-p DIR, --policy DIR, --policy=DIR), waits for it and exits with its status, as a shell would
     (128+N when signal N ended it). PROGRAM itself is checked like any launch,
     and so is everything it launches. The per-app and per-user-shell entry:
 
@@ -262,7 +264,7 @@ enum Help {
     static let exec: StaticString = """
     lwcr exec [--policy DIR]... [--landlock | --landlock-if-available] [--] PROGRAM [ARG]...
 
-    Like run, but lwcr replaces itself with PROGRAM (which keeps lwcr's process
+    Like run (-p DIR is --policy DIR), but lwcr replaces itself with PROGRAM (which keeps lwcr's process
     id: PID 1 in a container). The container entrypoint:
 
         ENTRYPOINT ["/usr/local/bin/lwcr", "exec", "--landlock", "--"]

@@ -345,3 +345,37 @@ PY
         || { cat err; fail "with no journal the line was lost"; return; }
     pass
 }
+
+# Every lwcr command line in the README's code blocks names a verb lwcr has,
+# and only options that verb's --help documents (and the binary accepts:
+# each option is tried, and only "unknown option" counts against it).
+test_readme_commands_are_documented_and_accepted() {
+    python3 - "$ROOT/README.md" > cmds <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
+    for line in block.splitlines():
+        for m in re.finditer(r"(?:^|[\s;&|(\"'])(?:[\w/.]*/)?lwcr\"?,? \"?(pin|check|lint|compile|learn|suggest|run|exec)\b([^#|;&:]*)", line):
+            opts = re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", m.group(2).split(" -- ")[0].split(" / ")[0])
+            seen = []
+            for o in opts:
+                if o != "--" and o not in seen: seen.append(o)
+            print(m.group(1), *seen)
+PY
+    sort -u cmds -o cmds; cat cmds
+    [ "$(wc -l < cmds)" -ge 10 ] || { fail "too few README commands found: $(wc -l < cmds)"; return; }
+    local verb opts o bad= given
+    while read -r verb opts; do
+        "$LWCR" "$verb" --help > help 2>&1 || { bad="$bad $verb(no help)"; continue; }
+        given=()
+        for o in $opts; do
+            o=${o%%=*}
+            grep -q -- "$o\b" help || bad="$bad $verb:$o(undocumented)"
+            # In the order the README gives them (--keep-missing follows --refresh).
+            given+=("$o")
+            "$LWCR" "$verb" "${given[@]}" < /dev/null 2>&1 | grep -q "unknown option '$o'" && bad="$bad $verb:$o(refused)"
+        done
+    done < cmds
+    [ -z "$bad" ] || { fail "README commands:$bad"; return; }
+    pass "$(wc -l < cmds) command forms"
+}
