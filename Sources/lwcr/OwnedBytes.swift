@@ -37,3 +37,41 @@ extension Array where Element == UInt8 {
         return a.count < b.count
     }
 }
+
+/// A file opened by name as a launch opens it (PathWalk: symlinks and ..
+/// resolved, the canonical name from the descriptor), never waiting on a
+/// FIFO; for the verbs that pin, refresh and choose facts.
+struct OpenedFile {
+    let fd: Int32
+    let canonical: [UInt8]
+    let status: stat
+
+    /// The file, or nil and why (for openFailure).
+    static func open(_ path: UnsafePointer<CChar>, _ failure: inout Opened) -> OpenedFile? {
+        var name = InlineArray<4097, UInt8>(repeating: 0)
+        return withUnsafeMutableBytes(of: &name) { n -> OpenedFile? in
+            var count = 0
+            let opened = PathWalk.open(AT_FDCWD, path, flags: O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, noFollow: false, into: n, &count)
+            guard case .file(let fd) = opened else {
+                failure = opened
+                return nil
+            }
+            var st = stat()
+            _ = lwcr_fstat(fd, &st)
+            return OpenedFile(fd: fd, canonical: [UInt8](Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count]))), status: st)
+        }
+    }
+
+    var isRegular: Bool { status.st_mode & Mode.typeMask == Mode.regular }
+
+    /// Its SHA-256, read through the command's large buffer.
+    func sha256() -> SHA256Digest? {
+        canonical.withBytes { name in
+            var subject = Subject(fd: fd, path: name, status: status)
+            subject.readBuffer = ReadBuffer.shared
+            return subject.sha256()
+        }
+    }
+
+    func close() { _ = lwcr_close(fd) }
+}

@@ -70,49 +70,41 @@ enum Pin {
 
     /// One file's line, after a comment naming the symlinks that lead to it.
     static func pin(_ path: UnsafePointer<CChar>, links: [[UInt8]], signer: Bytes, given: Bool = false, _ o: inout Output) -> Bool {
-        var name = InlineArray<4097, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &name) { n -> Bool in
-            var count = 0
-            let opened = PathWalk.open(AT_FDCWD, path, flags: O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, noFollow: false, into: n, &count)
-            guard case .file(let fd) = opened else {
-                complain(text("pin: "), Bytes(cString: path), text(": "), openFailure(opened))
-                return false
-            }
-            defer { _ = lwcr_close(fd) }
-            var st = stat()
-            _ = lwcr_fstat(fd, &st)
-            if st.st_mode & Mode.typeMask != Mode.regular {
-                let directory = st.st_mode & Mode.typeMask == Mode.directory
-                complain(text("pin: "), Bytes(cString: path),
-                         directory && given ? text(": a directory (lwcr pin -r pins every executable file in it)") : text(": not a regular file"))
-                return false
-            }
-            var subject = Subject(fd: fd, path: Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count])), status: st)
-            subject.readBuffer = ReadBuffer.shared
-            guard let digest = subject.sha256() else {
-                complain(text("pin: "), Bytes(cString: path), text(": cannot read"))
-                return false
-            }
-            if !links.isEmpty {
-                o.write(links.count == 1 ? "# also reached by the symlink" : "# also reached by the symlinks")
-                for l in links {
-                    o.write(" ")
-                    l.withBytes { o.writePolicyWord($0) }
-                }
-                o.write("\n")
-            }
-            o.write("require ")
-            o.writePolicyWord(subject.path)
-            if signer.isEmpty {
-                o.write(" sha256=")
-                o.write(digest)
-            } else {
-                o.write(" signed-by=")
-                o.write(signer)
+        var failure = Opened.failed(Errno(0))
+        guard let file = OpenedFile.open(path, &failure) else {
+            complain(text("pin: "), Bytes(cString: path), text(": "), openFailure(failure))
+            return false
+        }
+        defer { file.close() }
+        if !file.isRegular {
+            let directory = file.status.st_mode & Mode.typeMask == Mode.directory
+            complain(text("pin: "), Bytes(cString: path),
+                     directory && given ? text(": a directory (lwcr pin -r pins every executable file in it)") : text(": not a regular file"))
+            return false
+        }
+        guard let digest = file.sha256() else {
+            complain(text("pin: "), Bytes(cString: path), text(": cannot read"))
+            return false
+        }
+        if !links.isEmpty {
+            o.write(links.count == 1 ? "# also reached by the symlink" : "# also reached by the symlinks")
+            for l in links {
+                o.write(" ")
+                l.withBytes { o.writePolicyWord($0) }
             }
             o.write("\n")
-            return true
         }
+        o.write("require ")
+        file.canonical.withBytes { o.writePolicyWord($0) }
+        if signer.isEmpty {
+            o.write(" sha256=")
+            o.write(digest)
+        } else {
+            o.write(" signed-by=")
+            o.write(signer)
+        }
+        o.write("\n")
+        return true
     }
 }
 
@@ -200,23 +192,14 @@ enum Tree {
 
     /// Records `path` when it is an executable regular file, by its canonical name.
     static func add(_ path: [UInt8], link: [UInt8]?, _ found: inout [Found]) -> Bool {
-        var name = InlineArray<4097, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &name) { n -> Bool in
-            var count = 0
-            let opened = path.withCString {
-                PathWalk.open(AT_FDCWD, $0, flags: O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, noFollow: false, into: n, &count)
-            }
-            guard case .file(let fd) = opened else {
-                path.withBytes { complain(text("pin: "), $0, text(": "), openFailure(opened)) }
-                return false
-            }
-            var st = stat()
-            _ = lwcr_fstat(fd, &st)
-            _ = lwcr_close(fd)
-            if st.st_mode & Mode.typeMask != Mode.regular || st.st_mode & 0o111 == 0 { return true }
-            let canonical = [UInt8](Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count])))
-            found.append(Found(canonical: canonical, link: link))
-            return true
+        var failure = Opened.failed(Errno(0))
+        guard let file = path.withCString({ OpenedFile.open($0, &failure) }) else {
+            path.withBytes { complain(text("pin: "), $0, text(": "), openFailure(failure)) }
+            return false
         }
+        file.close()
+        if !file.isRegular || file.status.st_mode & 0o111 == 0 { return true }
+        found.append(Found(canonical: file.canonical, link: link))
+        return true
     }
 }

@@ -139,26 +139,24 @@ enum Refresh {
 
     /// The file's digest now, or nil when it is gone or cannot be read (said).
     static func digest(_ path: UnsafePointer<CChar>, _ here: Location, _ name: Bytes, _ o: inout Output) -> SHA256Digest? {
-        var canonical = InlineArray<4097, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &canonical) { c -> SHA256Digest? in
-            var count = 0
-            let opened = PathWalk.open(AT_FDCWD, path, flags: O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, noFollow: false, into: c, &count)
-            guard case .file(let fd) = opened else {
-                o.flush()
-                var e = Output.err
-                e.write("lwcr: "); e.writeEscaped(here.file); e.write(":"); e.write(Int(here.line)); e.write(": ")
-                e.writeEscaped(name); e.write(": pinned file is gone or cannot be opened: "); e.write(openFailure(opened)); e.write("\n")
-                e.flush()
-                return nil
-            }
-            defer { _ = lwcr_close(fd) }
-            var st = stat()
-            _ = lwcr_fstat(fd, &st)
-            var subject = Subject(fd: fd, path: Bytes(UnsafeRawBufferPointer(rebasing: c[0..<count])), status: st)
-            subject.readBuffer = ReadBuffer.shared
-            if st.st_mode & Mode.typeMask != Mode.regular { return nil }
-            return subject.sha256()
+        var failure = Opened.failed(Errno(0))
+        let file = OpenedFile.open(path, &failure)
+        defer { file?.close() }
+        let why: Bytes
+        if let file {
+            if file.isRegular, let digest = file.sha256() { return digest }
+            why = file.isRegular ? text("pinned file cannot be read") : text("pinned file is not a regular file")
+        } else {
+            why = text("pinned file is gone or cannot be opened")
         }
+        o.flush()
+        var e = Output.err
+        e.write("lwcr: "); e.writeEscaped(here.file); e.write(":"); e.write(Int(here.line)); e.write(": ")
+        e.writeEscaped(name); e.write(": "); e.write(why)
+        if file == nil { e.write(": "); e.write(openFailure(failure)) }
+        e.write("\n")
+        e.flush()
+        return nil
     }
 
     static func note(_ here: Location, _ name: Bytes, _ message: StaticString, _ o: inout Output) {

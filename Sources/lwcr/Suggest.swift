@@ -237,27 +237,21 @@ enum Choice {
     }
 
     static func choose(_ path: [UInt8]) -> Made {
-        var name = InlineArray<4097, UInt8>(repeating: 0)
-        return withUnsafeMutableBytes(of: &name) { n -> Made in
-            var count = 0
-            let opened = path.withCString {
-                PathWalk.open(AT_FDCWD, $0, flags: O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, noFollow: false, into: n, &count)
-            }
-            guard case .file(let fd) = opened else {
-                if case .failed(let e) = opened, e.code == ENOENT || e.code == ENOTDIR { return Made(kind: .absent) }
-                return Made(kind: .unreadable)
-            }
-            defer { _ = lwcr_close(fd) }
-            var st = stat()
-            _ = lwcr_fstat(fd, &st)
-            let canonical = Bytes(UnsafeRawBufferPointer(rebasing: n[0..<count]))
-            if st.st_mode & Mode.typeMask != Mode.regular { return Made(kind: .unreadable) }
+        var failure = Opened.failed(Errno(0))
+        guard let file = path.withCString({ OpenedFile.open($0, &failure) }) else {
+            if case .failed(let e) = failure, e.code == ENOENT || e.code == ENOTDIR { return Made(kind: .absent) }
+            return Made(kind: .unreadable)
+        }
+        defer { file.close() }
+        if !file.isRegular { return Made(kind: .unreadable) }
+        let st = file.status
+        return file.canonical.withBytes { canonical -> Made in
             // World-writable: the file, its own directory, or a directory
             // above without the sticky bit. Below a sticky one, as
             // /tmp/app/tool, an entry can be renamed only by its owner, and
             // a sha256= pin holds whoever that is.
             var open: [UInt8] = []
-            if st.st_mode & 0o002 != 0 { open = [UInt8](canonical) }
+            if st.st_mode & 0o002 != 0 { open = file.canonical }
             var slash = canonical.count
             while slash > 0 && canonical[slash - 1] != UInt8(ascii: "/") { slash -= 1 }
             let parentLength = slash > 1 ? slash - 1 : 1
@@ -266,13 +260,11 @@ enum Choice {
                 if open.isEmpty && dst.st_mode & 0o002 != 0 && (own || dst.st_mode & Mode.sticky == 0) { open = [UInt8](dir) }
                 return true
             }
-            if !open.isEmpty { return Made(kind: .worldWritable, at: open, canonical: [UInt8](canonical)) }
+            if !open.isEmpty { return Made(kind: .worldWritable, at: open, canonical: file.canonical) }
             var why = Finding()
-            if TrustedPath.holds(canonical, st, nil, &why) { return Made(kind: .trusted, canonical: [UInt8](canonical)) }
-            var subject = Subject(fd: fd, path: canonical, status: st)
-            subject.readBuffer = ReadBuffer.shared
-            guard let digest = subject.sha256() else { return Made(kind: .unreadable, canonical: [UInt8](canonical)) }
-            return Made(kind: .pinned, digest: digest, canonical: [UInt8](canonical))
+            if TrustedPath.holds(canonical, st, nil, &why) { return Made(kind: .trusted, canonical: file.canonical) }
+            guard let digest = file.sha256() else { return Made(kind: .unreadable, canonical: file.canonical) }
+            return Made(kind: .pinned, digest: digest, canonical: file.canonical)
         }
     }
 
