@@ -379,3 +379,24 @@ PY
     [ -z "$bad" ] || { fail "README commands:$bad"; return; }
     pass "$(wc -l < cmds) command forms"
 }
+
+# LWCR_LEARN relaxes the layers the learner brought, never the system
+# layer: a file the system policy denies stays denied while learning.
+test_learning_never_loosens_the_system_layer() {
+    chmod 755 "$(dirname "$WORK")" "$WORK"
+    mkdir -p "$WORK/bin" "$WORK/given.d"; cp /usr/bin/touch "$WORK/bin/tool"; cp /usr/bin/touch "$WORK/bin/other"
+    printf 'deny %s/bin/other\n' "$WORK" > "$WORK/given.d/10.policy"
+    conf_namespace "
+mkdir -p /etc/lwcr/policy.d; printf 'deny $WORK/bin/tool\n' > /etc/lwcr/policy.d/10.policy; chmod -R go-w /etc/lwcr
+$LWCR learn -o $WORK/out.d --policy $WORK/given.d -- sh -c '$WORK/bin/tool $WORK/ran-tool; $WORK/bin/other $WORK/ran-other' > $WORK/learn.out 2>&1
+LWCR_LEARN=1 LWCR_POLICY=$WORK/given.d LD_PRELOAD=$LIB sh -c '$WORK/bin/tool $WORK/ran-tool2' > $WORK/env.out 2>&1
+exit 0"
+    local rc=$?; [ $rc -eq 1 ] && return
+    [ $rc -eq 0 ] || { fail "the namespace could not be set up (status $rc)"; return; }
+    cat "$WORK/learn.out" "$WORK/env.out"
+    [ -e "$WORK/ran-tool" ] || [ -e "$WORK/ran-tool2" ] && { fail "learning let the system layer's denial run"; return; }
+    [ -e "$WORK/ran-other" ] || { fail "the given layer's denial was enforced while learning"; return; }
+    grep -q "lwcr: deny $WORK/bin/tool: denied by rule \[10.policy:1\] pid=[0-9]* uid=0 program=[^ ]* layer=/etc/lwcr/policy.d" "$WORK/env.out" \
+        || { fail "no system-layer denial logged"; return; }
+    pass
+}
