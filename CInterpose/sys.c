@@ -207,6 +207,13 @@ long lwcr_pwrite_unsignalled(int fd, const void *buf, size_t n, long offset) {
 long lwcr_log_write(int fd, const void *buf, size_t n) {
     struct stat st;
     if (syscall(SYS_fstat, fd, &st) != 0) return -errno;
+    // Only a description the caller opened for writing is written, and
+    // reopened: an O_PATH or read-only descriptor of a file the caller may
+    // not write (a root-only FIFO, /dev/kmsg) must not become one that a
+    // setuid program opens for writing with its own credentials.
+    long flags = syscall(SYS_fcntl, fd, F_GETFL);
+    if (flags < 0) return -errno;
+    if ((flags & O_PATH) || ((flags & O_ACCMODE) != O_WRONLY && (flags & O_ACCMODE) != O_RDWR)) return -EBADF;
     if (S_ISSOCK(st.st_mode)) {
         long r = syscall(SYS_sendto, fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
         return r < 0 ? -errno : r;
@@ -223,6 +230,9 @@ long lwcr_log_write(int fd, const void *buf, size_t n) {
     do { digits[d++] = (char)('0' + v % 10); v /= 10; } while (v);
     while (d) path[at++] = digits[--d];
     path[at] = 0;
+    // With privileges the caller lacks, the caller (real ids) must be able
+    // to write the file too, as it could when it opened it.
+    if (lwcr_secure_execution() && syscall(SYS_faccessat, AT_FDCWD, path, W_OK) != 0) return -EACCES;
     int w = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
     if (w < 0) {
         int e = errno;

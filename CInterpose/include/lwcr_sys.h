@@ -358,6 +358,10 @@ int lwcr_journal_send(const char *msg, size_t len);
 // (-EAGAIN). Defends against a caller (of a setuid program, or of any
 // launch) who hands in a full or broken pipe, or a stopped terminal, as
 // standard error. Not without /proc: then a terminal is written as it is.
+// Only a descriptor opened for writing is written or reopened (not O_PATH,
+// not read-only), and in secure-execution mode the file must be writable
+// by the caller's real ids: a root-only FIFO or /dev/kmsg handed to a
+// setuid program as an O_PATH standard error is never written.
 long lwcr_log_write(int fd, const void *buf, size_t n);
 // write(2) that raises no signal: SIGPIPE, SIGXFSZ and SIGTTOU are held
 // back during it (and consumed if it raised them); -EPIPE, -EFBIG instead.

@@ -118,6 +118,7 @@ struct Report {
         var buffer = InlineArray<8192, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &buffer) { b in
             var m = Message(b)
+            m.escapeSpaces = true
             if explain != nil {
                 m.appendLogLine(path: path, d, via: script, as: Explain.word(role))
             } else {

@@ -3,18 +3,20 @@ import CInterpose
 /// A decision's log line, in the form its target takes (LogSettings):
 ///
 ///   text     lwcr: deny PATH: REASON [FILE:LINE] pid=N uid=N program=EXE layer=DIR time=T
-///   syslog   <84>lwcr[PID]: deny PATH: REASON [FILE:LINE] uid=N program=EXE layer=DIR time=T
+///   syslog   <84>lwcr[PID]: deny PATH: REASON [FILE:LINE] pid=N uid=N program=EXE layer=DIR time=T
 ///   json     {"time":T,"pid":N,"uid":N,"program":EXE,"verdict":"deny","path":PATH,...}
 ///   journal  MESSAGE=the text line, then LWCR_VERDICT=deny and the other fields, one per line
 ///            (the text line is what standard error gets when no journald listens)
 ///
 /// Every outside byte (names, policy words) is written as Message.appendEscaped
-/// writes it, printable ASCII only, in every form: a JSON string holds that
-/// same text, so a name cannot end a field, forge a line or a journal
-/// field. Built on the launch path: no allocation, one readlink of
+/// writes it with escapeSpaces, printable ASCII and no space, in every
+/// form: a JSON string holds that same text, so a name is one word and
+/// cannot end a field, pass for the fields after it, forge a line or a
+/// journal field. Built on the launch path: no allocation, one readlink of
 /// /proc/self/exe and one clock read.
 enum LogLine {
     static func write(_ m: inout Message, _ d: Decision, path: Bytes, via script: Bytes, role: StaticString) {
+        m.escapeSpaces = true
         let target = Bytes(cString: lwcr_state_log())
         var exe = InlineArray<4097, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &exe) { e in
@@ -27,14 +29,14 @@ enum LogLine {
                 m.append(Int(lwcr_getpid()))
                 m.append("]: ")
                 summary(&m, d, path: path, via: script, role: role)
-                fields(&m, d, program: program, pid: false)
+                fields(&m, d, program: program)
                 m.append("\n")
             } else if lwcr_state_log_format().pointee == LogSettings.Format.json.rawValue {
                 json(&m, d, path: path, via: script, role: role, program: program)
             } else {
                 m.append("lwcr: ")
                 summary(&m, d, path: path, via: script, role: role)
-                fields(&m, d, program: program, pid: true)
+                fields(&m, d, program: program)
                 m.append("\n")
             }
         }
@@ -47,35 +49,19 @@ enum LogLine {
     }
 
     /// ` pid=N uid=N program=EXE layer=DIR time=T`, logfmt: values hold no space.
-    static func fields(_ m: inout Message, _ d: Decision, program: Bytes, pid: Bool) {
-        if pid {
-            m.append(" pid=")
-            m.append(Int(lwcr_getpid()))
-        }
+    static func fields(_ m: inout Message, _ d: Decision, program: Bytes) {
+        m.append(" pid=")
+        m.append(Int(lwcr_getpid()))
         m.append(" uid=")
         m.append(UInt64(UInt32(bitPattern: lwcr_getuid())))
         m.append(" program=")
-        appendWord(&m, program)
+        m.appendEscaped(program)
         if !d.directory.isEmpty {
             m.append(" layer=")
-            appendWord(&m, d.directory)
+            m.appendEscaped(d.directory)
         }
         m.append(" time=")
         appendTime(&m)
-    }
-
-    /// Escaped, and a space as \x20, so that a value is one word.
-    static func appendWord(_ m: inout Message, _ b: Bytes) {
-        var start = 0
-        var i = 0
-        while i <= b.count {
-            if i == b.count || b[i] == 32 {
-                m.appendEscaped(b.slice(start, i))
-                if i < b.count { m.append("\\x20") }
-                start = i + 1
-            }
-            i += 1
-        }
     }
 
     static func json(_ m: inout Message, _ d: Decision, path: Bytes, via script: Bytes, role: StaticString, program: Bytes) {
@@ -127,7 +113,7 @@ enum LogLine {
     static func journal(_ m: inout Message, _ d: Decision, path: Bytes, via script: Bytes, role: StaticString, program: Bytes) {
         m.append("MESSAGE=lwcr: ")
         summary(&m, d, path: path, via: script, role: role)
-        fields(&m, d, program: program, pid: true)
+        fields(&m, d, program: program)
         m.append("\nPRIORITY=")
         m.append(!d.allowed ? "4" : d.audited ? "5" : "6")
         m.append("\nSYSLOG_FACILITY=10\nSYSLOG_IDENTIFIER=lwcr\nLWCR_VERDICT=")
@@ -166,6 +152,7 @@ enum LogLine {
         var buffer = InlineArray<1024, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &buffer) { b in
             var r = Message(b)
+            r.escapeSpaces = true
             r.append(reason: d)
             body(r.bytes)
         }

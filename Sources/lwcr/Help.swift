@@ -235,7 +235,9 @@ enum Help {
     from the file as it is on this machine; a file that is not here, or is in
     a world-writable place, gets a comment instead of a rule.
 
-    A name holding ": " is read wrongly from a text line; JSON is exact.
+    Names that lead to one file are one entry. Any user can write a line that
+    looks like lwcr's to syslog or the journal: read what suggest prints
+    before installing it.
 
         journalctl -o json LWCR_VERDICT=deny | lwcr suggest > 60-seen.policy
 

@@ -46,10 +46,21 @@ enum Learn {
             }
             if !ok { complain(text("learn: -o "), output, text(": cannot be made absolute")); return 2 }
         }
-        let made = outDir.withCString { lwcr_mkdirat(AT_FDCWD, $0, 0o755) }
-        let dirfd = outDir.withCString { lwcr_openat(AT_FDCWD, $0, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) }
+        // Made in, and opened through, directories reached by no symlink:
+        // root learning into a directory a user named must not write where
+        // a link that user planted leads.
+        var slash = outDir.count
+        while slash > 1 && outDir[slash - 1] == UInt8(ascii: "/") { slash -= 1 }
+        while slash > 0 && outDir[slash - 1] != UInt8(ascii: "/") { slash -= 1 }
+        let parentName: [UInt8] = slash <= 1 ? [UInt8(ascii: "/")] : Array(outDir[0..<(slash - 1)])
+        let leaf = Array(outDir[slash...])
+        let parent = parentName.withCString { NoLinks.open(AT_FDCWD, $0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        if parent < 0 { complain(text("learn: -o "), output, text(": "), NoLinks.describe(-parent)); return 2 }
+        let made = leaf.isEmpty ? 0 : leaf.withCString { lwcr_mkdirat(parent, $0, 0o755) }
+        let dirfd = leaf.isEmpty ? NoLinks.open(parent, cString("."), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : leaf.withCString { NoLinks.open(parent, $0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        _ = lwcr_close(parent)
         if dirfd < 0 {
-            complain(text("learn: -o "), output, text(": "), Bytes(cString: strerror(made != 0 && made != -EEXIST ? -made : -dirfd)))
+            complain(text("learn: -o "), output, text(": "), made != 0 && made != -EEXIST ? Bytes(cString: strerror(-made)) : NoLinks.describe(-dirfd))
             return 2
         }
         defer { _ = lwcr_close(dirfd) }
@@ -101,7 +112,7 @@ enum Learn {
             _ = record.withCString { setenv("LWCR_LOG", $0, 1) }
             let program = args.rest
             let status = Launcher.launch(options, &args, command: "learn", replace: false)
-            guard let log = record.withCString({ WholeFile.read($0, "learn") }) else { return 2 }
+            guard let log = record.withCString({ WholeFile.read($0, "learn", regularOnly: true) }) else { return 2 }
             var seen = Seen()
             seen.read(log)
             if seen.entries.isEmpty {
@@ -131,13 +142,12 @@ enum Learn {
         o.write("\n# Facts are chosen from each file as it is on this machine:\n")
         o.write(Bytes(Choice.legend))
         o.write("# A launch the workload did not make is denied:\ndefault deny\n")
-        var groups = seen.groups()
+        let groups = seen.decided()
         var rules = 0
         var left: [(Seen.Group, Choice.Made)] = []
-        for g in groups.indices {
-            let made = Choice.choose(groups[g].path)
-            if made.kind == .trusted || made.kind == .pinned { rules += 1 } else { left.append((groups[g], made)) }
-            Choice.emit(&groups[g], &o)
+        for (g, made) in groups {
+            if made.kind == .trusted || made.kind == .pinned { rules += 1 } else { left.append((g, made)) }
+            Choice.emit(g, made, &o)
         }
         o.flush()
         let synced = lwcr_fsync(fd)

@@ -7,7 +7,10 @@ import CInterpose
 /// is gone stops the whole run before anything is written, unless
 /// --keep-missing leaves such pins as they are. A rule whose pattern is
 /// not one file (a wildcard), or with several pins of which none matches,
-/// is left alone and named.
+/// is left alone and named. A FILE is read and replaced only through a
+/// path with no symlink on it (NoLinks): refreshing pins is trusting the
+/// files they name as they are now, so it is done only to the policy file
+/// the admin named, never to one a planted link leads to.
 enum Refresh {
     struct Change {
         var offset: Int
@@ -42,13 +45,7 @@ enum Refresh {
         var o = Output.out
         while args.next() != nil {
             let path = args.previous
-            var st = stat()
-            if lwcr_fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_mode & Mode.typeMask == Mode.symlink {
-                complain(text("pin --refresh: "), Bytes(cString: path), text(": a symlink; name the policy file it leads to"))
-                status = 2
-                continue
-            }
-            guard let text = WholeFile.read(path, "pin --refresh") else { status = 2; continue }
+            guard let text = WholeFile.read(path, "pin --refresh", regularOnly: true) else { status = 2; continue }
             var edit = Edited(path: path, text: text, changes: [])
             scan(&edit, &missing, keepMissing: keepMissing, &o)
             edits.append(edit)
@@ -178,7 +175,7 @@ enum Refresh {
         var slash = path.count
         while slash > 0 && path[slash - 1] != UInt8(ascii: "/") { slash -= 1 }
         let dir: [UInt8] = slash == 0 ? [UInt8(ascii: ".")] : [UInt8](path.slice(0, slash))
-        let dirfd = dir.withCString { lwcr_openat(AT_FDCWD, $0, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) }
+        let dirfd = dir.withCString { NoLinks.open(AT_FDCWD, $0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         var st = stat()
         var e: Int32 = 0
         if dirfd < 0 { e = -dirfd } else if lwcr_fstatat(AT_FDCWD, edit.path, &st, AT_SYMLINK_NOFOLLOW) != 0 { e = ENOENT }

@@ -26,6 +26,7 @@ enum Suggest {
             seen.read(log)
         }
         if seen.entries.isEmpty {
+            seen.noteUnusable("suggest")
             complain(text("suggest: no lwcr deny, audit or allow lines in the input"))
             return status == 0 ? 1 : status
         }
@@ -35,9 +36,9 @@ enum Suggest {
         o.write(seen.lines == 1 ? " log line" : " log lines")
         o.write(". Facts are chosen from each file as it is on this machine:\n")
         o.write(Bytes(Choice.legend))
-        var groups = seen.groups()
-        for i in groups.indices { Choice.emit(&groups[i], &o) }
+        for (g, made) in seen.decided() { Choice.emit(g, made, &o) }
         o.flush()
+        seen.noteUnusable("suggest")
         return status
     }
 }
@@ -58,16 +59,50 @@ struct Seen {
     var entries: [Entry] = []
     var lines = 0
 
+    /// Lines in lwcr's form whose name could not be used (relative, a NUL).
+    var unusable = 0
+
     mutating func read(_ log: [UInt8]) {
         log.withBytes { all in
             all.forEachPart(separatedBy: 10) { (line: Bytes) -> Bool in
-                if let e = LogLineReader.parse(line) {
+                switch LogLineReader.parse(line) {
+                case .entry(let e):
                     entries.append(e)
                     lines += 1
+                case .unusable: unusable += 1
+                case .none: break
                 }
                 return true
             }
         }
+    }
+
+    /// The facts for each file, the groups of names that lead to the same
+    /// file (a symlink, a `..`, an escaped spelling) merged: each file once.
+    func decided() -> [(Group, Choice.Made)] {
+        var made: [(Group, Choice.Made)] = groups().map { ($0, Choice.choose($0.path)) }
+        made.sort { [UInt8].precedes($0.1.canonical.isEmpty ? $0.0.path : $0.1.canonical, $1.1.canonical.isEmpty ? $1.0.path : $1.1.canonical) }
+        var out: [(Group, Choice.Made)] = []
+        for (g, m) in made {
+            if let last = out.last, !m.canonical.isEmpty, last.1.canonical == m.canonical {
+                out[out.count - 1].0.deny += g.deny
+                out[out.count - 1].0.audit += g.audit
+                out[out.count - 1].0.allow += g.allow
+                continue
+            }
+            out.append((g, m))
+        }
+        return out
+    }
+
+    /// Says on standard error how many lines were left out, if any.
+    func noteUnusable(_ command: StaticString) {
+        if unusable == 0 { return }
+        var e = Output.err
+        e.write("lwcr: "); e.write(Bytes(command)); e.write(": "); e.write(unusable)
+        e.write(unusable == 1 ? " line in lwcr's form names" : " lines in lwcr's form name")
+        e.write(" no absolute path a file can have: left out\n")
+        e.flush()
     }
 
     /// One group per file, in byte order of their names.
@@ -87,7 +122,13 @@ struct Seen {
 
 /// Reads the judged file and the verdict back from one of lwcr's log lines.
 enum LogLineReader {
-    static func parse(_ line: Bytes) -> Seen.Entry? {
+    enum Read {
+        case entry(Seen.Entry)
+        /// In lwcr's form, but naming no file a launch could have.
+        case unusable
+    }
+
+    static func parse(_ line: Bytes) -> Read? {
         var start = 0
         while start < line.count && (line[start] == 32 || line[start] == 9) { start += 1 }
         if start < line.count && line[start] == UInt8(ascii: "{") { return json(line.slice(start, line.count)) }
@@ -96,9 +137,9 @@ enum LogLineReader {
 
     /// `... lwcr: VERDICT NAME: REASON ...` or `... lwcr[PID]: VERDICT ...`;
     /// with `SCRIPT: interpreter NAME: ` (or ELF interpreter, library) the
-    /// file judged is NAME. A name is read up to the first ": ", so one
-    /// holding ": " is read wrongly from text; JSON is exact.
-    static func textLine(_ line: Bytes) -> Seen.Entry? {
+    /// file judged is NAME. A name is one word (its spaces are \x20), so
+    /// the first ": " ends it.
+    static func textLine(_ line: Bytes) -> Read? {
         var i = 0
         var after = -1
         while i + 5 <= line.count {
@@ -129,8 +170,8 @@ enum LogLineReader {
             }
             break
         }
-        guard let path = unescape(name) else { return nil }
-        return Seen.Entry(path: path, verdict: verdict)
+        guard let path = unescape(name) else { return .unusable }
+        return .entry(Seen.Entry(path: path, verdict: verdict))
     }
 
     static func colonSpace(_ b: Bytes, from: Int) -> Int? {
@@ -144,7 +185,7 @@ enum LogLineReader {
 
     /// lwcr's JSON lines ("verdict", "path") and journalctl -o json
     /// ("LWCR_VERDICT", "LWCR_PATH").
-    static func json(_ object: Bytes) -> Seen.Entry? {
+    static func json(_ object: Bytes) -> Read? {
         guard let verdict = field(object, "\"verdict\":") ?? field(object, "\"LWCR_VERDICT\":"),
               let name = field(object, "\"path\":") ?? field(object, "\"LWCR_PATH\":") else { return nil }
         let v: UInt8
@@ -152,8 +193,8 @@ enum LogLineReader {
         else if verdict == [UInt8](Bytes("audit")) { v = UInt8(ascii: "a") }
         else if verdict == [UInt8](Bytes("allow")) { v = UInt8(ascii: "l") }
         else { return nil }
-        guard let path = name.withBytes({ unescape($0) }) else { return nil }
-        return Seen.Entry(path: path, verdict: v)
+        guard let path = name.withBytes({ unescape($0) }) else { return .unusable }
+        return .entry(Seen.Entry(path: path, verdict: v))
     }
 
     /// The string value after `key` (a top-level key of a flat object),
@@ -181,6 +222,7 @@ enum LogLineReader {
                         } else if c == UInt8(ascii: "n") { c = 10 }
                         else if c == UInt8(ascii: "t") { c = 9 }
                     }
+                    if c == 0 { return nil }
                     out.append(c)
                     j += 1
                 }
@@ -203,6 +245,8 @@ enum LogLineReader {
                     c = h << 4 | l
                     i += 3
                 } else { return nil }
+                // No name holds a NUL: a line that says one is not lwcr's.
+                if c == 0 { return nil }
             }
             out.append(c)
             i += 1
@@ -269,8 +313,7 @@ enum Choice {
     }
 
     /// The group's comment and rule (or, where none can be made, a comment saying why).
-    static func emit(_ g: inout Seen.Group, _ o: inout Output) {
-        let made = choose(g.path)
+    static func emit(_ g: Seen.Group, _ made: Made, _ o: inout Output) {
         o.write("# seen ")
         o.write(g.total)
         o.write(g.total == 1 ? " time" : " times")

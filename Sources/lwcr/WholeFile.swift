@@ -3,31 +3,48 @@ import CInterpose
 /// A whole file, or standard input, read into memory, for the verbs that
 /// rewrite or summarise text (pin --refresh, suggest, learn).
 enum WholeFile {
-    /// The bytes, or nil after saying why on standard error. `fd` 0 reads
-    /// standard input; otherwise `path` is opened, never waiting on a FIFO.
-    static func read(_ path: UnsafePointer<CChar>?, _ command: StaticString) -> [UInt8]? {
+    /// Past this, a read stops with an error (/dev/zero as a log).
+    static let limit = 1 << 30
+
+    /// The bytes, or nil after saying why on standard error. Nil `path`
+    /// reads standard input; otherwise `path` is opened, never waiting on a
+    /// FIFO. `regularOnly`: a file the verb will rewrite or trust, which
+    /// must be a regular file reached through no symlink (NoLinks).
+    static func read(_ path: UnsafePointer<CChar>?, _ command: StaticString, regularOnly: Bool = false) -> [UInt8]? {
         let fd: Int32
         if let path {
-            fd = lwcr_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0)
+            fd = regularOnly ? NoLinks.open(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+                : lwcr_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0)
             if fd < 0 {
-                complain(text(command), text(": "), Bytes(cString: path), text(": "), Bytes(cString: strerror(-fd)))
+                complain(text(command), text(": "), Bytes(cString: path), text(": "), NoLinks.describe(-fd))
                 return nil
             }
         } else {
             fd = 0
         }
         defer { if path != nil { _ = lwcr_close(fd) } }
+        let name = path.map { Bytes(cString: $0) } ?? text("standard input")
+        if regularOnly {
+            var st = stat()
+            if lwcr_fstat(fd, &st) != 0 || st.st_mode & Mode.typeMask != Mode.regular {
+                complain(text(command), text(": "), name, text(": not a regular file"))
+                return nil
+            }
+        }
         var out: [UInt8] = []
         var chunk = InlineArray<65536, UInt8>(repeating: 0)
         while true {
             let n = withUnsafeMutableBytes(of: &chunk) { lwcr_read(fd, $0.baseAddress, $0.count) }
             if n == -Int(EINTR) { continue }
             if n < 0 {
-                complain(text(command), text(": "), path.map { Bytes(cString: $0) } ?? text("standard input"), text(": "),
-                         Bytes(cString: strerror(Int32(-n))))
+                complain(text(command), text(": "), name, text(": "), Bytes(cString: strerror(Int32(-n))))
                 return nil
             }
             if n == 0 { return out }
+            if out.count + n > limit {
+                complain(text(command), text(": "), name, text(": larger than 1 GiB"))
+                return nil
+            }
             withUnsafeBytes(of: &chunk) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
     }
@@ -60,5 +77,21 @@ enum WholeFile {
             if failure != 0 { _ = lwcr_unlinkat(dirfd, tmp) } else { _ = lwcr_fsync(dirfd) }
             return failure
         }
+    }
+}
+
+/// Opening by a path with no symbolic link anywhere on it (openat2's
+/// RESOLVE_NO_SYMLINKS, Linux 5.6+; before that, O_NOFOLLOW on the last
+/// name only): what a verb that writes, or rewrites pins, as root opens, so
+/// that a symlink someone planted on the way cannot send it elsewhere.
+enum NoLinks {
+    static func open(_ dirfd: Int32, _ path: UnsafePointer<CChar>, _ flags: Int32) -> Int32 {
+        let fd = lwcr_openat2_nolinks(dirfd, path, flags)
+        if fd != -ENOSYS { return fd }
+        return lwcr_openat(dirfd, path, flags | O_NOFOLLOW, 0)
+    }
+
+    static func describe(_ e: Int32) -> Bytes {
+        e == ELOOP ? text("a symbolic link on the way (name the real file or directory)") : Bytes(cString: strerror(e))
     }
 }

@@ -31,6 +31,9 @@ func errnoName(_ e: Int32) -> StaticString {
 public struct Message {
     public let buffer: UnsafeMutableRawBufferPointer
     public private(set) var count = 0
+    /// Log lines: a space in an outside name is `\x20` too, so that a name
+    /// is one word and cannot pass for the fields that follow it.
+    public var escapeSpaces = false
 
     public init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
 
@@ -87,7 +90,7 @@ public struct Message {
             let c = b[i]
             if c == UInt8(ascii: "\\") {
                 append("\\\\")
-            } else if c < 0x20 || c > 0x7e {
+            } else if c < 0x20 || c > 0x7e || (c == 0x20 && escapeSpaces) {
                 var pair = (Hex.digit(c >> 4), Hex.digit(c & 15))
                 append("\\x")
                 withUnsafeBytes(of: &pair) { append(Bytes($0)) }

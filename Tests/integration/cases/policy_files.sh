@@ -263,3 +263,19 @@ test_policy_file_truncated_and_held() {
     "$ROOT/build/lwcr" lint "$WORK/policy.d" > out 2>&1 && { cat out; fail "lint accepted an empty policy file"; return; }
     pass
 }
+
+# The baseline's first idea, on this machine: no world-writable directory
+# (as find sees them, two levels below / and /dev, /run, /var) launches.
+test_baseline_denies_every_world_writable_place() {
+    mkdir -p "$WORK/policy.d"; cp "$ROOT/policy.d/10-baseline.policy" "$WORK/policy.d/"
+    local d n=0 bad= f
+    for d in $(find / /dev /run /var -maxdepth 2 -xdev -type d -perm -0002 2> /dev/null | sort -u); do
+        f=$(mktemp "$d/lwcr-ww-test.XXXXXX" 2> /dev/null) || continue
+        cp /usr/bin/true "$f"; chmod 755 "$f"
+        under sh -c "$f" 2> /dev/null && bad="$bad $d"
+        rm -f "$f"; n=$((n + 1))
+    done
+    [ $n -gt 0 ] || { skip "no world-writable directory found"; return; }
+    [ -z "$bad" ] || { fail "the baseline lets these world-writable directories launch:$bad"; return; }
+    pass "$n world-writable directories"
+}

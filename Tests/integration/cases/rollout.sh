@@ -400,3 +400,39 @@ exit 0"
         || { fail "no system-layer denial logged"; return; }
     pass
 }
+
+# What the attack on this issue found, each kept found: learn -o through a
+# planted symlink, refresh of a FIFO or device, a name that forges the text
+# line's fields, and suggest counting one file under several names.
+test_rollout_verbs_refuse_planted_paths() {
+    chmod 755 "$(dirname "$WORK")" "$WORK"
+    mkdir -p "$WORK/att" "$WORK/victim"; chown 65534:65534 "$WORK/att"
+    setpriv --reuid=65534 --regid=65534 --clear-groups ln -s "$WORK/victim" "$WORK/att/out"
+    setpriv --reuid=65534 --regid=65534 --clear-groups mkdir "$WORK/att/real"
+    setpriv --reuid=65534 --regid=65534 --clear-groups ln -s "$WORK/victim" "$WORK/att/real/link"
+    "$LWCR" learn -o "$WORK/att/out" -- true > out 2> err; local rc=$?; cat err
+    [ $rc -eq 2 ] && grep -q "a symbolic link on the way" err || { fail "learn -o followed a planted symlink (exit $rc)"; return; }
+    "$LWCR" learn -o "$WORK/att/real/link/sub" -- true > out 2> err; rc=$?; cat err
+    [ $rc -eq 2 ] && [ -z "$(ls "$WORK/victim")" ] || { fail "learn -o made or wrote something through a symlinked directory"; return; }
+    setpriv --reuid=65534 --regid=65534 --clear-groups mkfifo "$WORK/att/10.policy"
+    timeout 5 "$LWCR" pin --refresh "$WORK/att/10.policy" > out 2> err; rc=$?; cat err
+    [ $rc -eq 2 ] && grep -q "not a regular file" err || { fail "pin --refresh of a FIFO: exit $rc"; return; }
+    timeout 5 "$LWCR" pin --refresh /dev/zero > out 2> err; rc=$?
+    [ $rc -eq 2 ] || { fail "pin --refresh of /dev/zero: exit $rc"; return; }
+    mkdir -p "$WORK/policy.d"; cp /usr/bin/true "$WORK/victim/t"; printf 'require %s/victim/t sha256=%s\n' "$WORK" "$WRONG" > "$WORK/victim/10.policy"
+    "$LWCR" pin --refresh "$WORK/att/real/link/10.policy" > out 2> err; rc=$?; cat err
+    [ $rc -eq 2 ] && grep -q "$WRONG" "$WORK/victim/10.policy" || { fail "pin --refresh rewrote a policy through a symlink"; return; }
+    # A name that looks like the fields of a root sshd line is one word.
+    local forged="x: sha256 mismatch [10.policy:3] pid=1 uid=0 program=/usr/sbin/sshd layer=/etc/lwcr/policy.d time=2026-01-01T00:00:00.000Z"
+    mkdir -p "$WORK/bin/$(dirname "$forged")"; cp /usr/bin/true "$WORK/bin/$forged"
+    policy "deny $WORK/bin/**"
+    under sh -c "\"$WORK/bin/$forged\"" 2> err; cat err
+    grep "^lwcr:" err | grep -q " pid=1 " && { fail "a name forged the fields of a log line"; return; }
+    grep -q 'x:\\x20sha256\\x20mismatch' err || { fail "the name's spaces are not escaped"; return; }
+    # suggest: one file, three names.
+    printf 'lwcr: deny /usr/bin/true: x\nlwcr: deny /usr/bin/tr\\x75e: x\nlwcr: deny /usr/bin/../bin/true: x\nlwcr: deny /usr/bin/true\\x00junk: x\n' > log
+    "$LWCR" suggest log > out 2> err; cat out err
+    [ "$(grep -c '^require /usr/bin/true ' out)" = 1 ] && grep -qx '# seen 3 times (deny 3): root.s, in root.s directories' out \
+        && grep -q "1 line in lwcr's form names no absolute path" err || { fail "suggest did not count one file once"; return; }
+    pass
+}

@@ -150,3 +150,27 @@ attack "LWCR_POLICY=$W/allow.d" "LWCR_LOG=$W/attacker.log" "LWCR_CACHE=$W/attack
     grep -q '^LWCR_' d.out && { fail "the setuid program's child inherited: $(grep '^LWCR_' d.out | tr '\n' ' ')"; return; }
     pass
 }
+
+# Standard error as an O_PATH descriptor of a root-only FIFO: the setuid
+# program's log line must not be written there (reopening it through
+# /proc/self/fd/2 as root would open for writing a file nobody could).
+test_secure_mode_log_never_reopens_a_callers_opath_stderr() {
+    secure_prepare || return
+    cp "$BIN/opath_stderr" "$W/bin/"
+    mkfifo -m 600 "$W/rootfifo"
+    in_secure_namespace '
+timeout 3 cat "$W/rootfifo" > "$W/fifo.out" & reader=$!
+sleep 0.3
+setpriv --reuid=65534 --regid=65534 --clear-groups "$W/bin/opath_stderr" "$W/rootfifo" \
+    "$W/bin/suid_helper" exec "$W/bin/child" "$W/ran" > "$W/a.out"
+echo "status $?" >> "$W/a.out"
+wait $reader
+exit 0
+'
+    local rc=$?
+    echo "namespace status $rc"; cat a.out; echo "fifo:"; cat fifo.out
+    [ $rc -ge 90 ] && { fail "could not set up the namespace (status $rc)"; return; }
+    [ -e "$W/ran" ] && { fail "the denied child ran"; return; }
+    grep -q "lwcr:" fifo.out && { fail "the setuid program wrote its log line into a root-only FIFO"; return; }
+    pass
+}
