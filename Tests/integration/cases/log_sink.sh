@@ -58,7 +58,7 @@ test_log_escapes_names() {
     [ -e "$WORK/ran" ] && { fail "the denied file ran"; return; }
     [ "$(wc -l < "$WORK/lwcr.log")" -eq 1 ] || { fail "one decision wrote $(wc -l < "$WORK/lwcr.log") lines"; return; }
     grep -q '^lwcr: audit /usr/bin/ok' "$WORK/lwcr.log" && { fail "a file name forged a log line"; return; }
-    sed 's/ pid=[0-9]* uid=.*$//' "$WORK/lwcr.log" | grep -qxF "lwcr: deny $WORK/bin/evil: x [10.policy:1]\\x0alwcr: audit /usr/bin/ok: denied by rule [10-test.policy:1]" \
+    sed 's/ pid=[0-9]* uid=.*$//' "$WORK/lwcr.log" | grep -qxF "lwcr: deny $WORK/bin/evil:\\x20x\\x20[10.policy:1]\\x0alwcr:\\x20audit\\x20/usr/bin/ok: denied by rule [10-test.policy:1]" \
         || { fail "the newline is not written as \\x0a"; return; }
     : > "$WORK/lwcr.log"
     LWCR_LOG=$WORK/lwcr.log timeout 10 env LWCR_POLICY="$WORK/policy.d" LD_PRELOAD="$LIB" \
