@@ -30,7 +30,9 @@ enum Log {
                 _ = lwcr_log_write(2, line.base, line.count)
                 return
             }
-            _ = lwcr_log_write(fd, line.base, line.count)
+            // A file that takes no more (full, or a caller's RLIMIT_FSIZE
+            // handed to a setuid program): standard error, not nowhere.
+            if lwcr_log_write(fd, line.base, line.count) < 0 { _ = lwcr_log_write(2, line.base, line.count) }
             _ = lwcr_close(fd)
         } else {
             let warning: StaticString = "lwcr: LWCR_LOG must be stderr, syslog, journal, none or an absolute path\n"

@@ -108,7 +108,8 @@ enum Help {
     -r, --recursive  PATH may be a directory: every executable regular file in
                      the tree, once each, in byte order. A symlink in the tree
                      to an executable file brings that file, and is named in a
-                     comment above its line. Directories are never entered
+                     comment above its line, which says so when the file is
+                     outside the trees given. Directories are never entered
                      through a symlink.
     --refresh        After an upgrade: in each policy FILE, every sha256= pin of
                      a require rule whose file changed is rewritten with the
@@ -276,8 +277,10 @@ enum Help {
                 tree may execute files from: only the files and directories named
                 by the allow and require rules (up to their first wildcard), and
                 the directory of the ELF dynamic loader. The kernel enforces it,
-                so it holds even for static binaries and raw system calls, and it
-                cannot be undone. Without Landlock in the kernel, lwcr exec
+                so it holds even for static binaries and raw system calls (but
+                not for a dynamically linked file given to the loader, as in
+                ld.so /any/prog by a raw execve: the loader maps it, which the
+                execute right does not cover), and it cannot be undone. Without Landlock in the kernel, lwcr exec
                 refuses to start (exit 2).
     --landlock-if-available
                 The same where the kernel has Landlock; elsewhere a warning, and

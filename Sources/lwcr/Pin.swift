@@ -54,12 +54,14 @@ enum Pin {
             while i < found.count {
                 var j = i
                 var links: [[UInt8]] = []
+                var outside = true
                 while j < found.count && found[j].canonical == found[i].canonical {
                     if let l = found[j].link { links.append(l) }
+                    if !found[j].outside { outside = false }
                     j += 1
                 }
                 links.sort { [UInt8].precedes($0, $1) }
-                let ok = found[i].canonical.withCString { pin($0, links: links, signer: signer, &o) }
+                let ok = found[i].canonical.withCString { pin($0, links: links, outside: outside, signer: signer, &o) }
                 if !ok { status = 2 }
                 i = j
             }
@@ -69,7 +71,8 @@ enum Pin {
     }
 
     /// One file's line, after a comment naming the symlinks that lead to it.
-    static func pin(_ path: UnsafePointer<CChar>, links: [[UInt8]], signer: Bytes, given: Bool = false, _ o: inout Output) -> Bool {
+    static func pin(_ path: UnsafePointer<CChar>, links: [[UInt8]], outside: Bool = false, signer: Bytes, given: Bool = false,
+                    _ o: inout Output) -> Bool {
         var failure = Opened.failed(Errno(0))
         guard let file = OpenedFile.open(path, &failure) else {
             complain(text("pin: "), Bytes(cString: path), text(": "), openFailure(failure))
@@ -92,6 +95,7 @@ enum Pin {
                 o.write(" ")
                 l.withBytes { o.writePolicyWord($0) }
             }
+            if outside { o.write(" (this file is outside the trees given: check that it belongs)") }
             o.write("\n")
         }
         o.write("require ")
@@ -115,6 +119,10 @@ enum Tree {
         var canonical: [UInt8]
         /// The symlink in the tree that led to it, if one did.
         var link: [UInt8]?
+        /// Reached by a symlink, and not itself in the tree: said in the
+        /// comment, since pinning a tree should not quietly admit files
+        /// elsewhere that someone's symlink points at.
+        var outside = false
     }
 
     /// Adds the tree at `root` (or the one file it names). Directories are
@@ -138,7 +146,19 @@ enum Tree {
             return false
         }
         if st.st_mode & Mode.typeMask != Mode.directory { return add(root, link: nil, &found) }
-        return walk(root, depth: 0, &found)
+        var failure = Opened.failed(Errno(0))
+        let rootFile = root.withCString { OpenedFile.open($0, &failure) }
+        rootFile?.close()
+        var prefix = rootFile?.canonical ?? root
+        if prefix.last != UInt8(ascii: "/") { prefix.append(UInt8(ascii: "/")) }
+        let start = found.count
+        let ok = walk(root, depth: 0, &found)
+        var i = start
+        while i < found.count {
+            if found[i].link != nil && !found[i].canonical.starts(with: prefix) { found[i].outside = true }
+            i += 1
+        }
+        return ok
     }
 
     static func walk(_ dir: [UInt8], depth: Int, _ found: inout [Found]) -> Bool {

@@ -18,6 +18,7 @@ enum Suggest {
                 return 2
             }
             files += 1
+            warnIfOthersWrite(args.previous)
             guard let log = WholeFile.read(args.previous, "suggest") else { status = 2; continue }
             seen.read(log)
         }
@@ -40,6 +41,27 @@ enum Suggest {
         o.flush()
         seen.noteUnusable("suggest")
         return status
+    }
+}
+
+extension Suggest {
+    /// A log file someone else owns or may write holds what they chose:
+    /// lwcr itself never writes such a file (Log.openFile), so its lines
+    /// may all be forged.
+    static func warnIfOthersWrite(_ path: UnsafePointer<CChar>) {
+        var st = stat()
+        if lwcr_fstatat(AT_FDCWD, path, &st, 0) != 0 || st.st_mode & Mode.typeMask != Mode.regular { return }
+        let euid = UInt32(bitPattern: lwcr_geteuid())
+        let foreign = st.st_uid != 0 && st.st_uid != euid
+        let writable = st.st_mode & Mode.groupOrOtherWritable != 0
+        if !foreign && !writable { return }
+        var e = Output.err
+        e.write("lwcr: suggest: warning: "); e.writeEscaped(Bytes(cString: path))
+        if foreign { e.write(" is owned by uid "); e.write(Int(st.st_uid)) }
+        if foreign && writable { e.write(" and") }
+        if writable { e.write(" is writable by group or others") }
+        e.write(": lwcr writes no such log file, so its lines may all be someone else's\n")
+        e.flush()
     }
 }
 

@@ -117,10 +117,14 @@ test_pin_recursive_each_file_once() {
     echo data > "$WORK/t/a/data"; chmod 644 "$WORK/t/a/data"
     ln -s ../a/real "$WORK/t/c/one"; ln -s "$WORK/t/a/real" "$WORK/t/c/two"; ln -s ../a "$WORK/t/c/dirlink"
     ln -s /nonexistent "$WORK/t/c/dangling"; mkfifo "$WORK/t/c/fifo"
+    ln -s "$(readlink -f /usr/bin/true)" "$WORK/t/c/sys"
     cp /usr/bin/true "$WORK/t/a/"$'star*q?[x] "quote" \\back'
     "$LWCR" pin -r "$WORK/t" > out 2> err; local rc=$?; cat out err
     [ $rc -eq 0 ] || { fail "pin -r exited $rc"; return; }
-    [ "$(grep -c '^require' out)" = 3 ] || { fail "expected 3 pins (real, other, the odd name), got $(grep -c '^require' out)"; return; }
+    [ "$(grep -c '^require' out)" = 4 ] || { fail "expected 4 pins (real, other, the odd name, true), got $(grep -c '^require' out)"; return; }
+    grep -qx "# also reached by the symlink $WORK/t/c/sys (this file is outside the trees given: check that it belongs)" out \
+        || { fail "a symlink out of the tree is not said to be"; return; }
+    grep -q "^# also reached by the symlinks $WORK/t/c/one .*outside" out && { fail "a file in the tree was called outside"; return; }
     grep -qx "# also reached by the symlinks $WORK/t/c/one $WORK/t/c/two" out || { fail "the symlinks are not named once, together"; return; }
     grep -q "data" out && { fail "a file that is not executable was pinned"; return; }
     mkdir -p "$WORK/p.d"; cp out "$WORK/p.d/10.policy"; printf 'default deny\nallow %s\n' "$LOADER" > "$WORK/p.d/00.policy"
@@ -246,10 +250,14 @@ test_login_shell_recipe_falls_back() {
     readme_block "**A user's login shell**" | sed "s|/usr/local/bin/lwcr|$LWCR|g" > "$WORK/.profile"
     grep -q 'lint --policy' "$WORK/.profile" || { fail "the README recipe does not lint first"; return; }
     HOME=$WORK SHELL=/bin/bash timeout 20 bash -l -c 'echo "alive LWCR_POLICY=${LWCR_POLICY:-}"' > out 2> err < /dev/null; cat out err
-    grep -qx 'alive LWCR_POLICY=' out && grep -q "lwcr.d is missing or does not lint" err || { fail "a missing ~/lwcr.d ended the login"; return; }
+    grep -qx 'alive LWCR_POLICY=' out && grep -q "lwcr.d is missing, does not lint, or denies your shell" err || { fail "a missing ~/lwcr.d ended the login"; return; }
     mkdir -p "$WORK/lwcr.d"; echo frobnicate > "$WORK/lwcr.d/10.policy"
     HOME=$WORK SHELL=/bin/bash timeout 20 bash -l -c 'echo alive' > out 2> err < /dev/null; cat out err
-    grep -qx 'alive' out && grep -q "does not lint" err || { fail "a broken ~/lwcr.d ended the login"; return; }
+    grep -qx 'alive' out && grep -q "or denies your shell" err || { fail "a broken ~/lwcr.d ended the login"; return; }
+    # A layer that lints but denies the shell itself: still the plain shell.
+    printf 'default deny\nallow %s\n' "$LOADER" > "$WORK/lwcr.d/10.policy"
+    HOME=$WORK SHELL=/bin/bash timeout 20 bash -l -c 'echo alive' > out 2> err < /dev/null; cat out err
+    grep -qx 'alive' out && grep -q "or denies your shell" err || { fail "a ~/lwcr.d that denies the shell ended the login"; return; }
     printf 'deny %s/bin/tool\n' "$WORK" > "$WORK/lwcr.d/10.policy"; cp_marker tool
     echo 'echo "inner LWCR_POLICY=$LWCR_POLICY"; '"$WORK"'/bin/tool; echo "tool $?"' | HOME=$WORK SHELL=/bin/bash timeout 20 bash -l > out 2> err; cat out err
     grep -qx "inner LWCR_POLICY=$WORK/lwcr.d" out && grep -qx 'tool 126' out || { fail "a good ~/lwcr.d was not entered"; return; }
@@ -431,7 +439,9 @@ test_rollout_verbs_refuse_planted_paths() {
     grep -q 'x:\\x20sha256\\x20mismatch' err || { fail "the name's spaces are not escaped"; return; }
     # suggest: one file, three names.
     printf 'lwcr: deny /usr/bin/true: x\nlwcr: deny /usr/bin/tr\\x75e: x\nlwcr: deny /usr/bin/../bin/true: x\nlwcr: deny /usr/bin/true\\x00junk: x\n' > log
+    chown 65534 log
     "$LWCR" suggest log > out 2> err; cat out err
+    grep -q "suggest: warning: log is owned by uid 65534: lwcr writes no such log file" err || { fail "no warning for a log file someone else owns"; return; }
     [ "$(grep -c '^require /usr/bin/true ' out)" = 1 ] && grep -qx '# seen 3 times (deny 3): root.s, in root.s directories' out \
         && grep -q "1 line in lwcr's form names no absolute path" err || { fail "suggest did not count one file once"; return; }
     pass
