@@ -446,3 +446,15 @@ test_rollout_verbs_refuse_planted_paths() {
         && grep -q "1 line in lwcr's form names no absolute path" err || { fail "suggest did not count one file once"; return; }
     pass
 }
+
+# A log file that takes no more (here a file-size limit of 0 blocks, as a
+# setuid program's caller may hand it) does not swallow the line.
+test_log_file_full_falls_back_to_stderr() {
+    cp_marker tool; policy "deny $WORK/bin/tool"
+    : > "$WORK/lwcr.log"
+    # Standard error a pipe, as a caller's terminal or pipe is: no limit there.
+    ( ulimit -f 0; LWCR_LOG=$WORK/lwcr.log under sh -c "$WORK/bin/tool" ) 2>&1 | cat > err; cat err
+    [ -s "$WORK/lwcr.log" ] && { fail "the limit did not apply"; return; }
+    grep -q "^lwcr: deny $WORK/bin/tool: denied by rule \[10-test.policy:1\] pid=" err || { fail "the line was dropped"; return; }
+    pass
+}
