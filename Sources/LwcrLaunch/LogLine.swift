@@ -28,24 +28,20 @@ enum LogLine {
                 m.append("<84>lwcr[")
                 m.append(Int(lwcr_getpid()))
                 m.append("]: ")
-                summary(&m, d, path: path, via: script, role: role)
+                m.appendDecision(path: path, d, via: script, as: role)
                 fields(&m, d, program: program)
                 m.append("\n")
             } else if lwcr_state_log_format().pointee == LogSettings.Format.json.rawValue {
                 json(&m, d, path: path, via: script, role: role, program: program)
             } else {
                 m.append("lwcr: ")
-                summary(&m, d, path: path, via: script, role: role)
+                m.appendDecision(path: path, d, via: script, as: role)
                 fields(&m, d, program: program)
                 m.append("\n")
             }
         }
         // A line cut at the buffer's end still ends as a line.
         if m.count == m.buffer.count { m.buffer[m.count - 1] = 10 }
-    }
-
-    static func summary(_ m: inout Message, _ d: Decision, path: Bytes, via script: Bytes, role: StaticString) {
-        m.appendDecision(path: path, d, via: script, as: role)
     }
 
     /// ` pid=N uid=N program=EXE layer=DIR time=T`, logfmt: values hold no space.
@@ -74,20 +70,20 @@ enum LogLine {
         m.append(",\"euid\":")
         m.append(UInt64(UInt32(bitPattern: lwcr_geteuid())))
         m.append(",\"program\":")
-        jsonString(&m, program)
+        m.appendJSONString(program)
         m.append(",\"verdict\":\"")
         m.append(d.verdict)
         m.append("\",\"path\":")
-        jsonString(&m, path)
+        m.appendJSONString(path)
         if !script.isEmpty {
             m.append(",\"launch\":")
-            jsonString(&m, script)
+            m.appendJSONString(script)
             m.append(",\"role\":\"")
             m.append(role)
             m.append("\"")
         }
         m.append(",\"reason\":")
-        withReason(d) { jsonString(&m, $0) }
+        withReason(d) { m.appendJSONString(escapedText: $0) }
         m.append(",\"rule\":")
         if d.location.file.isEmpty {
             m.append("null")
@@ -104,7 +100,7 @@ enum LogLine {
             m.append(Int(d.location.line))
         }
         m.append(",\"layer\":")
-        if d.directory.isEmpty { m.append("null") } else { jsonString(&m, d.directory) }
+        if d.directory.isEmpty { m.append("null") } else { m.appendJSONString(d.directory) }
         m.append("}\n")
     }
 
@@ -112,7 +108,7 @@ enum LogLine {
     /// datagram). Values are escaped, so none holds a newline.
     static func journal(_ m: inout Message, _ d: Decision, path: Bytes, via script: Bytes, role: StaticString, program: Bytes) {
         m.append("MESSAGE=lwcr: ")
-        summary(&m, d, path: path, via: script, role: role)
+        m.appendDecision(path: path, d, via: script, as: role)
         fields(&m, d, program: program)
         m.append("\nPRIORITY=")
         m.append(!d.allowed ? "4" : d.audited ? "5" : "6")
@@ -169,11 +165,6 @@ enum LogLine {
         m.appendEscaped(file)
     }
 
-    static func jsonString(_ m: inout Message, _ b: Bytes) {
-        m.append("\"")
-        m.appendJSONEscaped { $0.appendEscaped(b) }
-        m.append("\"")
-    }
 
     /// RFC 3339, UTC, milliseconds: 2026-12-02T16:40:01.123Z.
     static func appendTime(_ m: inout Message) {

@@ -87,13 +87,13 @@ enum Check {
         }
     }
 
-    static func writeJSON(_ b: Bytes, _ o: inout Output) {
+    /// `b` as a JSON string: outside bytes escaped, or (`escaped`) a log
+    /// line's text, which is escaped already.
+    static func writeJSON(_ b: Bytes, escaped: Bool = false, _ o: inout Output) {
         var buffer = InlineArray<8192, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &buffer) { m in
             var message = Message(m)
-            message.append("\"")
-            message.appendJSONEscaped { $0.appendEscaped(b) }
-            message.append("\"")
+            if escaped { message.appendJSONString(escapedText: b) } else { message.appendJSONString(b) }
             o.write(message.bytes)
         }
     }
@@ -213,7 +213,7 @@ enum Check {
         if line.hasPrefix("lwcr: deny ") { w.pointee.denied = true }
         if w.pointee.json {
             o.write(",\"decision\":")
-            writeJSON(line.count > 0 && line[line.count - 1] == 10 ? line.slice(0, line.count - 1) : line, &o)
+            writeJSON(line.count > 0 && line[line.count - 1] == 10 ? line.slice(0, line.count - 1) : line, escaped: true, &o)
             o.flush()
             return
         }

@@ -113,26 +113,8 @@ enum Compile {
             if n == 48 && h[0] == Snapshot.magic { generation = h[Snapshot.generationAt / 8] &+ 1 }
         }
         let sum = SnapshotWriter.seal(built, generation: generation)
-        _ = lwcr_unlinkat(dirfd, temporary)  // left by a compile that was killed
-        let fd = lwcr_openat(dirfd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        if fd < 0 { throw PolicyError(here, "cannot create the compiled snapshot", code: -fd) }
-        var written = 0
-        var failure: Int32 = 0
-        if lwcr_fchmod(fd, 0o644) != 0 { failure = EPERM }
-        while failure == 0 && written < built.size {
-            let n = lwcr_write_unsignalled(fd, built.file + written, built.size - written)
-            if n == -Int(EINTR) { continue }
-            if n <= 0 { failure = n == 0 ? EIO : Int32(-n); break }
-            written += n
-        }
-        if failure == 0 && lwcr_fsync(fd) != 0 { failure = EIO }
-        _ = lwcr_close(fd)
-        if failure == 0 { failure = -lwcr_renameat(dirfd, temporary, name) }
-        if failure != 0 {
-            _ = lwcr_unlinkat(dirfd, temporary)
-            throw PolicyError(here, "cannot write the compiled snapshot", code: failure)
-        }
-        _ = lwcr_fsync(dirfd)
+        let failure = WholeFile.publish(dirfd, temporary, name, built.file, built.size, mode: 0o644, owner: nil)
+        if failure != 0 { throw PolicyError(here, "cannot write the compiled snapshot", code: failure) }
         if old >= 0 {
             var superseded: UInt32 = 1
             _ = withUnsafeBytes(of: &superseded) { lwcr_pwrite(old, $0.baseAddress, 4, Snapshot.liveAt) }

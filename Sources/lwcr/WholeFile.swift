@@ -49,34 +49,48 @@ enum WholeFile {
         }
     }
 
-    /// Replaces the file at `path` (in the directory open at `dirfd`, named
-    /// `name` there) with `bytes`, atomically: a new file beside it, with
-    /// its mode and owner, synced, renamed over it. 0 or an errno.
+    /// Replaces `name` in the directory open at `dirfd` with `bytes`, keeping
+    /// the owner and mode of `st` (the file it replaces).
     static func replace(_ dirfd: Int32, _ name: UnsafePointer<CChar>, _ bytes: [UInt8], like st: stat) -> Int32 {
         var temporary = [UInt8](Bytes(cString: name))
         temporary.insert(UInt8(ascii: "."), at: 0)
         temporary.append(contentsOf: [UInt8](Bytes(".lwcr-new")))
-        return temporary.withCString { tmp -> Int32 in
-            _ = lwcr_unlinkat(dirfd, tmp)
-            let fd = lwcr_openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            if fd < 0 { return -fd }
-            var failure: Int32 = 0
+        return temporary.withCString { tmp in
             bytes.withUnsafeBytes { b in
-                var done = 0
-                while done < b.count && failure == 0 {
-                    let n = lwcr_write(fd, b.baseAddress! + done, b.count - done)
-                    if n == -Int(EINTR) { continue }
-                    if n <= 0 { failure = n < 0 ? Int32(-n) : EIO } else { done += n }
-                }
+                publish(dirfd, tmp, name, b.baseAddress, b.count, mode: st.st_mode & 0o7777, owner: (st.st_uid, st.st_gid))
             }
-            if failure == 0 && lwcr_fchown(fd, st.st_uid, st.st_gid) != 0 && lwcr_geteuid() == 0 { failure = EPERM }
-            if failure == 0 { failure = -lwcr_fchmod(fd, st.st_mode & 0o7777) }
-            if failure == 0 && lwcr_fsync(fd) != 0 { failure = EIO }
-            _ = lwcr_close(fd)
-            if failure == 0 { failure = -lwcr_renameat(dirfd, tmp, name) }
-            if failure != 0 { _ = lwcr_unlinkat(dirfd, tmp) } else { _ = lwcr_fsync(dirfd) }
+        }
+    }
+
+    /// The one way the command replaces a file, atomically: `count` bytes
+    /// into `temporary` beside it (made anew, never through a symlink),
+    /// with `mode` and, when given, `owner` (required as root), synced,
+    /// renamed over `name`, the directory synced. 0 or an errno; on failure
+    /// `name` is as it was and `temporary` is gone.
+    static func publish(_ dirfd: Int32, _ temporary: UnsafePointer<CChar>, _ name: UnsafePointer<CChar>, _ bytes: UnsafeRawPointer?,
+                        _ count: Int, mode: UInt32, owner: (UInt32, UInt32)?) -> Int32 {
+        _ = lwcr_unlinkat(dirfd, temporary)  // left by a run that was killed
+        let fd = lwcr_openat(dirfd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if fd < 0 { return -fd }
+        var failure: Int32 = 0
+        if let owner, lwcr_fchown(fd, owner.0, owner.1) != 0 && lwcr_geteuid() == 0 { failure = EPERM }
+        if failure == 0 && lwcr_fchmod(fd, mode) != 0 { failure = EPERM }
+        var written = 0
+        while failure == 0 && written < count {
+            let n = lwcr_write_unsignalled(fd, bytes! + written, count - written)
+            if n == -Int(EINTR) { continue }
+            if n <= 0 { failure = n == 0 ? EIO : Int32(-n); break }
+            written += n
+        }
+        if failure == 0 && lwcr_fsync(fd) != 0 { failure = EIO }
+        _ = lwcr_close(fd)
+        if failure == 0 { failure = -lwcr_renameat(dirfd, temporary, name) }
+        if failure != 0 {
+            _ = lwcr_unlinkat(dirfd, temporary)
             return failure
         }
+        _ = lwcr_fsync(dirfd)
+        return 0
     }
 }
 

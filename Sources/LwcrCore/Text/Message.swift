@@ -129,6 +129,20 @@ public struct Message {
         }
     }
 
+    /// Outside bytes as a JSON string holding their escaped text.
+    public mutating func appendJSONString(_ b: Bytes) {
+        append("\"")
+        appendJSONEscaped { $0.appendEscaped(b) }
+        append("\"")
+    }
+
+    /// Text that is printable ASCII already (a log line) as a JSON string.
+    public mutating func appendJSONString(escapedText b: Bytes) {
+        append("\"")
+        appendJSONEscaped { $0.append(b) }
+        append("\"")
+    }
+
     /// `[FILE:LINE]`, `[FILE]`, or nothing.
     public mutating func append(_ location: Location) {
         if location.file.isEmpty { return }

@@ -61,6 +61,7 @@ missing = [k for k in need if k not in o]
 assert not missing, missing
 assert o["verdict"] == "audit" and o["file"].startswith("/") and o["file"].endswith("/audit.d/10-audit.policy"), o
 assert o["layer"].endswith("/audit.d") and o["time"].endswith("Z") and o["program"].startswith("/"), o
+assert o["reason"] == "no rule matches and the default is deny", o
 print("json ok")' || { fail "the JSON log line lacks fields"; return; }
     # 7. SIGTERM went on to sleep: 143, and no sleep 30 is left.
     grep -qx 'sleep ended by SIGTERM (143)' out || { fail "lwcr run did not return 143 for SIGTERM"; return; }
@@ -219,6 +220,13 @@ import json, sys
 o = json.loads(open(sys.argv[1]).read())
 assert o["verdict"] == "deny" and o["files"][0]["role"] == "target" and "denied by rule" in o["files"][0]["decision"], o' out \
         || { fail "check --json"; return; }
+    mkdir -p "$WORK/sp ace"; cp /usr/bin/true "$WORK/sp ace/t"; printf 'deny %s/sp\\x20ace/t\n' "$WORK" >> "$WORK/sys.d/10.policy"
+    "$LWCR" check --system "$WORK/sys.d" --json "$WORK/sp ace/t" > out 2>&1; cat out
+    python3 -c '
+import json, sys
+o = json.loads(open(sys.argv[1]).read())
+assert o["files"][0]["decision"] == "lwcr: deny " + sys.argv[2] + "/sp\\x20ace/t: denied by rule [10.policy:2]", o' out "$WORK" \
+        || { fail "check --json escaped the decision line twice"; return; }
     pass
 }
 
@@ -304,7 +312,8 @@ exit 0"
     python3 -c '
 import json, sys
 o = json.loads(open(sys.argv[1]).readline())
-assert o["verdict"] == "deny" and o["path"].endswith("/bin/tool") and o["rule"].endswith("/policy.d/10-test.policy:1"), o' "$WORK/machine.log" \
+assert o["verdict"] == "deny" and o["path"].endswith("/bin/tool") and o["rule"].endswith("/policy.d/10-test.policy:1"), o
+assert o["reason"] == "denied by rule", o' "$WORK/machine.log" \
         || { fail "lwcr.conf's format=json was not used"; return; }
     grep -q "^lwcr: deny $WORK/bin/tool: denied by rule \[10-test.policy:1\] pid=" "$WORK/err2" || { fail "the environment did not override lwcr.conf"; return; }
     grep -qx "lint1 0" "$WORK/lint1" || { fail "lint found problems in a good lwcr.conf"; return; }
