@@ -11,6 +11,10 @@ export PATH := $(SWIFT_BIN):$(PATH)
 SWIFTC ?= swiftc
 CC ?= cc
 
+# The one source of the version: lwcr --version, the library's
+# "@(#)lwcr VERSION" string, the man pages and the package.
+VERSION := 0.13.0
+
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 CACHEDIR ?= /var/cache/lwcr
@@ -36,7 +40,7 @@ all: $(BUILD)/liblwcr.so $(BUILD)/lwcr
 # Where the library looks for the system policy, and where lwcr looks for the
 # library, are fixed at build time: rebuild when they change.
 CONFIG := $(BUILD)/config
-CONFIG_TEXT := SYSCONFDIR=$(SYSCONFDIR) LIBDIR=$(LIBDIR) CACHEDIR=$(CACHEDIR)
+CONFIG_TEXT := SYSCONFDIR=$(SYSCONFDIR) LIBDIR=$(LIBDIR) CACHEDIR=$(CACHEDIR) VERSION=$(VERSION)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(CONFIG) 2>/dev/null)" = "$(CONFIG_TEXT)" ] || echo "$(CONFIG_TEXT)" > $(CONFIG))
 
 # A compiled snapshot is the policy structures' bytes (Snapshot.swift):
@@ -47,7 +51,7 @@ SNAPSHOT_LAYOUT := 0x$(shell cat $(SNAPSHOT_SOURCES) | sha256sum | cut -c1-8)u
 $(OBJ)/sys.o: CInterpose/sys.c $(C_HEADERS) $(CONFIG) $(SNAPSHOT_SOURCES)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_LIB) -DLWCR_SYSCONFDIR='"$(SYSCONFDIR)"' -DLWCR_LIBDIR='"$(LIBDIR)"' \
-	    -DLWCR_CACHEDIR='"$(CACHEDIR)"' -DLWCR_SNAPSHOT_LAYOUT=$(SNAPSHOT_LAYOUT) -c $< -o $@
+	    -DLWCR_CACHEDIR='"$(CACHEDIR)"' -DLWCR_VERSION='"$(VERSION)"' -DLWCR_SNAPSHOT_LAYOUT=$(SNAPSHOT_LAYOUT) -c $< -o $@
 
 $(OBJ)/%.o: CInterpose/%.c $(C_HEADERS)
 	@mkdir -p $(dir $@)

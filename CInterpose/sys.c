@@ -92,6 +92,15 @@ int lwcr_landlock_restrict_self(int ruleset) {
 #endif
 const char *lwcr_installed_library(void) { return LWCR_LIBDIR "/liblwcr.so"; }
 
+#ifndef LWCR_VERSION
+#define LWCR_VERSION "unknown"  // a build without the Makefile (the unit tests)
+#endif
+// "@(#)" marks a version string for what(1); lwcr status finds it in a
+// library a process has mapped. Kept though the library never reads it.
+__attribute__((used, retain)) static const char version_mark[] = LWCR_VERSION_MARK LWCR_VERSION;
+const char *lwcr_version(void) { return version_mark + sizeof LWCR_VERSION_MARK - 1; }
+const char *lwcr_version_mark(void) { return LWCR_VERSION_MARK; }
+
 
 #ifndef LWCR_CACHEDIR
 #define LWCR_CACHEDIR "/var/cache/lwcr"

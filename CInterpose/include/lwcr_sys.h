@@ -292,6 +292,11 @@ int lwcr_landlock_restrict_self(int ruleset);
 // Where `make install` puts the library (LIBDIR), for a lwcr command that
 // cannot find it beside itself (no /proc in a bare chroot).
 const char *lwcr_installed_library(void);
+/// The version, one source for the command and the library (the Makefile's
+/// VERSION); in the library's bytes it follows LWCR_VERSION_MARK.
+#define LWCR_VERSION_MARK "@(#)lwcr "
+const char *lwcr_version(void);
+const char *lwcr_version_mark(void);
 
 // SHA-256 compression with the x86 SHA extensions (CInterpose/sha256_ni.c).
 int lwcr_sha256_accelerated(void);

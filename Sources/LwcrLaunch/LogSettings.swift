@@ -121,13 +121,23 @@ public enum LogSettings {
         withUnsafeMutableBytes(of: &buffer) { b in
             var refusal = Refusal.none
             let text = readSystemFile(into: b, &refusal)
-            var target = Bytes.empty
-            var format = Format.text
-            parse(text, target: &target, format: &format) { _ in }
-            if !secure, let value = getenv(cString("LWCR_LOG")) { target = Bytes(cString: value) }
-            if !secure, let value = getenv(cString("LWCR_LOG_FORMAT")), let f = Self.format(Bytes(cString: value)) { format = f }
+            let log = getenv(cString("LWCR_LOG")).map { Bytes(cString: $0) }
+            let format = getenv(cString("LWCR_LOG_FORMAT")).map { Bytes(cString: $0) }
+            let (target, chosen) = resolve(file: text, log: log, format: format, secure: secure)
             copy(target, into: lwcr_state_log()!, lwcr_state_capacity())
-            lwcr_state_log_format()!.pointee = format.rawValue
+            lwcr_state_log_format()!.pointee = chosen.rawValue
         }
+    }
+
+    /// The target (empty: standard error) and format a process records,
+    /// from the file's text and its LWCR_LOG and LWCR_LOG_FORMAT; also what
+    /// lwcr status infers for a running process.
+    public static func resolve(file text: Bytes, log: Bytes?, format word: Bytes?, secure: Bool) -> (Bytes, Format) {
+        var target = Bytes.empty
+        var format = Format.text
+        parse(text, target: &target, format: &format) { _ in }
+        if !secure, let log { target = log }
+        if !secure, let word, let f = Self.format(word) { format = f }
+        return (target, format)
     }
 }

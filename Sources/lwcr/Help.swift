@@ -1,7 +1,7 @@
 /// `lwcr --help` and `lwcr COMMAND --help`.
 enum Help {
     enum Topic {
-        case general, pin, check, lint, compile, run, exec, learn, suggest
+        case general, pin, check, lint, compile, run, exec, learn, suggest, status
 
         init?(_ word: Bytes) {
             if word.equals("pin") { self = .pin }
@@ -12,6 +12,7 @@ enum Help {
             else if word.equals("exec") { self = .exec }
             else if word.equals("learn") { self = .learn }
             else if word.equals("suggest") { self = .suggest }
+            else if word.equals("status") { self = .status }
             else { return nil }
         }
     }
@@ -28,6 +29,7 @@ enum Help {
         case .exec: o.write(exec)
         case .learn: o.write(learn)
         case .suggest: o.write(suggest)
+        case .status: o.write(status)
         }
         o.flush()
     }
@@ -50,6 +52,8 @@ enum Help {
         lwcr run [-p DIR]... -- PROGRAM [ARG]...  start PROGRAM under the policy and wait
         lwcr exec [-p DIR]... [--landlock] -- PROGRAM [ARG]...
                                                   become PROGRAM under the policy (entrypoints)
+        lwcr status [PID]                         what a running process enforces, or the system
+        lwcr --version                            the version of lwcr (the library carries the same)
 
     Every program started by run or exec, and everything it launches, runs with
     liblwcr.so preloaded: each launch is checked against the policy layers and
@@ -243,6 +247,30 @@ enum Help {
         journalctl -o json LWCR_VERDICT=deny | lwcr suggest > 60-seen.policy
 
     Exit 0, 1 when the input has no lwcr line, 2 when a LOGFILE cannot be read.
+
+    """
+
+    static let status: StaticString = """
+    lwcr status [PID]
+
+    With PID: what that running process enforces, as far as the kernel shows
+    it under /proc/PID: the liblwcr.so it mapped (its version, and whether the
+    file was replaced on disk since), whether it came through LD_PRELOAD or
+    /etc/ld.so.preload, secure-execution mode (AT_SECURE: LWCR_* ignored), the
+    layers (the system directory, then LWCR_POLICY from the environment it
+    started with), each compiled snapshot it maps with its generation, in
+    force or superseded, its log target and format, and learn mode. A policy
+    read as text lives in the process's private memory, which /proc does not
+    show; status says so rather than guess. Another user's process needs root.
+
+    Without PID: the system. The version; the system policy directory and its
+    compile state (not compiled, compiled generation N and up to date, changes
+    not yet compiled, a policy error); the verification cache and whether
+    launches can use it; whether /etc/ld.so.preload names the library; the
+    library lwcr run and exec preload.
+
+    Exit 0 (PID: the library is loaded in it), 1 the library is not loaded in
+    PID, 2 no such process or its /proc files cannot be read.
 
     """
 

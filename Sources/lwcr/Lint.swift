@@ -288,6 +288,11 @@ enum Lint {
                 errors += 1
             } else if loaded.layerCount == 1, let c = loaded.layers![0].compiled {
                 if let compiled = loaded.layers![0].source, let text = source, compiled == text {} else { warnUncompiled(dirBytes, c, &o) }
+            } else if loaded.layerCount == 1, SnapshotHeader.of(directory: dirBytes)?.otherVersion == true {
+                Findings.report(.warning, dir: dirBytes, file: Bytes(Snapshot.fileName), line: 0) {
+                    $0.append("written by another version of lwcr: launches read the text until 'lwcr compile "); $0.appendEscaped(dirBytes)
+                    $0.append("'")
+                }
             }
             PolicyLoader.releaseSnapshots(loaded)
         }

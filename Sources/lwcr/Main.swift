@@ -25,6 +25,13 @@ enum Lwcr {
         } else if let topic = Help.Topic(verb), args.wantsHelp {
             Help.show(topic)
             code = 0
+        } else if verb.equals("--version") {
+            var o = Output.out
+            o.write("lwcr "); o.write(cString: lwcr_version()); o.write("\n")
+            o.flush()
+            code = 0
+        } else if verb.equals("status") {
+            code = Status.run(&args)
         } else if verb.equals("pin") {
             code = Pin.run(&args)
         } else if verb.equals("check") {

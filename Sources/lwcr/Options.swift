@@ -126,24 +126,32 @@ struct LoadedPolicy {
         while i < policy.layerCount {
             let layer = policy.layers.unsafelyUnwrapped[i]
             i += 1
-            // As much room as the compile had: a compiled text may be far
-            // larger than a launch could parse.
-            let size = SnapshotWriter.capacity
-            guard let c = layer.compiled, let base = lwcr_mmap(size, PROT_READ | PROT_WRITE,
-                                                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else { continue }
-            defer { _ = lwcr_munmap(base, size) }
-            var arena = Arena(base: base, capacity: size)
-            var users = UserDatabase(file: "/etc/passwd")
-            var groups = UserDatabase(file: "/etc/group")
-            let text = try? PolicyLoader.loadLayer(layer.directory, owner: PolicyLoader.owner(of: layer.directory), &arena,
-                                                   &users, &groups, compiled: false)
-            if let a = text?.source, let b = layer.source, a == b { continue }
+            guard let c = layer.compiled, Self.textState(of: layer) != .same else { continue }
             var e = Output.err
             e.write("lwcr: note: "); e.writeEscaped(layer.directory)
             e.write(" has changes not yet compiled (or that do not compile): launches follow its snapshot (generation ")
             e.write(Int(c.generation)); e.write(") until 'lwcr compile "); e.writeEscaped(layer.directory); e.write("'\n")
             e.flush()
         }
+    }
+
+    enum TextState { case same, differs, fails }
+
+    /// Whether the text of a compiled layer says what its snapshot says.
+    static func textState(of layer: Layer) -> TextState {
+        // As much room as the compile had: a compiled text may be far
+        // larger than a launch could parse.
+        let size = SnapshotWriter.capacity
+        guard let base = lwcr_mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) else { return .fails }
+        defer { _ = lwcr_munmap(base, size) }
+        var arena = Arena(base: base, capacity: size)
+        var users = UserDatabase(file: "/etc/passwd")
+        var groups = UserDatabase(file: "/etc/group")
+        let text = try? PolicyLoader.loadLayer(layer.directory, owner: PolicyLoader.owner(of: layer.directory), &arena,
+                                               &users, &groups, compiled: false)
+        guard let a = text?.source else { return .fails }
+        if let b = layer.source, a == b { return .same }
+        return .differs
     }
 
     /// Reports a policy error as FILE:LINE: message; true when there was one.

@@ -38,6 +38,10 @@ extension Array where Element == UInt8 {
     }
 }
 
+extension Output {
+    mutating func writeEscaped(_ a: [UInt8]) { a.withBytes { writeEscaped($0) } }
+}
+
 /// A file opened by name as a launch opens it (PathWalk: symlinks and ..
 /// resolved, the canonical name from the descriptor), never waiting on a
 /// FIFO; for the verbs that pin, refresh and choose facts.

@@ -72,6 +72,19 @@ public enum Snapshot {
         public var checksum: SHA256Digest
     }
 
+    /// Whether `h` begins a snapshot that another build of lwcr wrote (its
+    /// policy structures differ). Launches read such a directory's text,
+    /// as if it had no snapshot: an upgrade installs the library before its
+    /// package compiles the policy again, and a daemon of the old version
+    /// finds the new version's snapshot. The text is what the snapshot was
+    /// compiled from, as trusted as the snapshot is, so nothing is opened;
+    /// only edits not yet compiled take effect early.
+    public static func writtenByAnotherVersion(_ h: UnsafeRawBufferPointer) -> Bool {
+        h.count >= headerSize && h.loadUnaligned(fromByteOffset: magicAt, as: UInt64.self) == magic
+            && (h.loadUnaligned(fromByteOffset: versionAt, as: UInt32.self) != version
+                || h.loadUnaligned(fromByteOffset: layoutAt, as: UInt32.self) != layout)
+    }
+
     /// Reads and checks the header of a snapshot of `fileSize` bytes.
     public static func header(_ h: UnsafeRawBufferPointer, fileSize: Int, _ here: Location) throws(PolicyError) -> Header {
         if fileSize < headerSize || h.count < headerSize {
@@ -154,7 +167,8 @@ public enum Snapshot {
     }
 
     /// The compiled snapshot of the layer open on `dirfd`, mapped; nil when
-    /// the directory has none (its text is then parsed). A file superseded
+    /// the directory has none, or one another version of lwcr wrote (its
+    /// text is then parsed: writtenByAnotherVersion). A file superseded
     /// between its opening and its mapping has a successor in its place
     /// already (the publisher renames first): that one is opened instead.
     public static func open(_ dirfd: Int32, _ trust: Trust, _ arena: inout Arena) throws(PolicyError) -> Layer? {
@@ -192,10 +206,15 @@ public enum Snapshot {
         }
         let size = Int(st.st_size)
         var first = InlineArray<4096, UInt8>(repeating: 0)
-        let h = try withUnsafeMutableBytes(of: &first) { (b: UnsafeMutableRawBufferPointer) throws(PolicyError) -> Header in
-            let n = size < headerSize ? 0 : lwcr_pread(fd, b.baseAddress, headerSize, 0)
-            return try header(UnsafeRawBufferPointer(rebasing: b[0..<(n == headerSize ? headerSize : 0)]), fileSize: size, here)
+        let read = withUnsafeMutableBytes(of: &first) { b in
+            size < headerSize ? 0 : lwcr_pread(fd, b.baseAddress, headerSize, 0)
         }
+        let h = try withUnsafeBytes(of: &first) { (b: UnsafeRawBufferPointer) throws(PolicyError) -> Header? in
+            let got = UnsafeRawBufferPointer(rebasing: b[0..<(read == headerSize ? headerSize : 0)])
+            if writtenByAnotherVersion(got) { return nil }
+            return try header(got, fileSize: size, here)
+        }
+        guard let h else { return nil }
         var usable = false
         let remembered = VerificationCache.lookup(fd, st, usable: &usable, kind: .snapshot)
         let verified = remembered.map { $0.constantTimeEquals(h.checksum) } ?? false
