@@ -5,6 +5,8 @@
 #   make demo     pin a tool, run it, tamper with it, show the denial
 #   make bench    spawn cost of /bin/true with and without the library
 #   make install  PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc CACHEDIR=/var/cache/lwcr
+#   make uninstall  the same settings: what install put there, but the policy
+#   make deb      build/lwcr_VERSION_ARCH.deb (Sources/Packaging)
 
 SWIFT_BIN := $(firstword $(wildcard /opt/swift/usr/bin) $(dir $(shell command -v swiftc 2>/dev/null)))
 export PATH := $(SWIFT_BIN):$(PATH)
@@ -20,6 +22,8 @@ SYSCONFDIR ?= /etc
 CACHEDIR ?= /var/cache/lwcr
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 
 BUILD := build
@@ -35,7 +39,13 @@ CFLAGS_LIB := -O2 -fPIC -Wall -Wextra -ICInterpose/include -fno-stack-protector
 EMBEDDED := -enable-experimental-feature Embedded -wmo -parse-as-library -Osize \
             -swift-version 6 -I CInterpose/include -Xcc -fPIC
 
-all: $(BUILD)/liblwcr.so $(BUILD)/lwcr
+MAN_PAGES := $(BUILD)/man/lwcr.1 $(BUILD)/man/lwcr.policy.5 $(BUILD)/man/liblwcr.8
+
+all: $(BUILD)/liblwcr.so $(BUILD)/lwcr $(MAN_PAGES)
+
+$(BUILD)/man/%: Sources/Packaging/man/% Makefile
+	@mkdir -p $(dir $@)
+	sed 's/@VERSION@/$(VERSION)/g' $< > $@
 
 # Where the library looks for the system policy, and where lwcr looks for the
 # library, are fixed at build time: rebuild when they change.
@@ -78,7 +88,7 @@ $(OBJ)/preload.o: $(CORE_SOURCES) $(PRELOAD_SOURCES) $(C_HEADERS)
 # (Tests/alloc-guard.sh).
 $(BUILD)/liblwcr.so: $(OBJ)/preload.o $(OBJ)/sys.o $(OBJ)/sha256_ni.o $(OBJ)/preload/state.o $(OBJ)/preload/constructor.o $(OBJ)/preload/execl.o $(OBJ)/preload/libc_symbol.o CInterpose/exports.map
 	$(CC) -shared -o $@.tmp $(filter %.o,$^) -Wl,--version-script=CInterpose/exports.map \
-	    -Wl,-z,defs -Wl,-Bsymbolic -Wl,--gc-sections -Wl,-z,now -Wl,-z,relro -Wl,--build-id
+	    -Wl,-soname,liblwcr.so -Wl,-z,defs -Wl,-Bsymbolic -Wl,--gc-sections -Wl,-z,now -Wl,-z,relro -Wl,--build-id
 	bash Tests/alloc-guard.sh $@.tmp || { rm -f $@.tmp; exit 1; }
 	mv $@.tmp $@
 
@@ -105,6 +115,11 @@ install: all
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then chown root:root $(CACHEDIR); chmod 755 $(CACHEDIR); fi
 	install -m 755 $(BUILD)/lwcr $(DESTDIR)$(BINDIR)/lwcr
 	install -m 755 $(BUILD)/liblwcr.so $(DESTDIR)$(LIBDIR)/liblwcr.so
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR)
+	install -m 644 $(BUILD)/man/lwcr.1 $(DESTDIR)$(MANDIR)/man1/lwcr.1
+	install -m 644 $(BUILD)/man/lwcr.policy.5 $(DESTDIR)$(MANDIR)/man5/lwcr.policy.5
+	install -m 644 $(BUILD)/man/liblwcr.8 $(DESTDIR)$(MANDIR)/man8/liblwcr.8
+	install -m 644 Sources/Packaging/bash-completion/lwcr $(DESTDIR)$(COMPLETIONDIR)/lwcr
 	for f in policy.d/*.policy; do \
 	    t=$(DESTDIR)$(SYSCONFDIR)/lwcr/policy.d/$$(basename $$f); \
 	    if [ -e "$$t" ]; then echo "install: keeping existing $$t"; else install -m 644 $$f "$$t"; fi; \
@@ -114,7 +129,22 @@ install: all
 	@if [ -z "$(DESTDIR)" ]; then $(BINDIR)/lwcr compile $(SYSCONFDIR)/lwcr/policy.d; \
 	else echo "install: run 'lwcr compile' on the target to compile $(SYSCONFDIR)/lwcr/policy.d"; fi
 
+# Every program loads what /etc/ld.so.preload names: the library is not
+# taken from under them. The policy (SYSCONFDIR/lwcr) is the admin's: kept.
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -r /etc/ld.so.preload ] && grep -qF "$(LIBDIR)/liblwcr.so" /etc/ld.so.preload; then \
+	    echo "uninstall: /etc/ld.so.preload names $(LIBDIR)/liblwcr.so: remove that line first (liblwcr(8))" >&2; exit 1; fi
+	rm -f $(DESTDIR)$(BINDIR)/lwcr $(DESTDIR)$(LIBDIR)/liblwcr.so $(DESTDIR)$(COMPLETIONDIR)/lwcr
+	rm -f $(DESTDIR)$(MANDIR)/man1/lwcr.1 $(DESTDIR)$(MANDIR)/man5/lwcr.policy.5 $(DESTDIR)$(MANDIR)/man8/liblwcr.8
+	@# Only the entries lwcr writes (DEV-INODE[.KIND]), then the directory if empty.
+	rm -f $(DESTDIR)$(CACHEDIR)/[0-9]*-[0-9]*
+	-rmdir $(DESTDIR)$(CACHEDIR) 2> /dev/null
+	@echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/lwcr (the policy); remove it yourself when it is no longer wanted"
+
+deb:
+	bash Sources/Packaging/deb.sh $(VERSION)
+
 clean:
 	rm -rf $(BUILD) .build
 
-.PHONY: all test unit integration demo bench install clean
+.PHONY: all test unit integration demo bench install uninstall deb clean

@@ -24,7 +24,7 @@ let package = Package(
             name: "LwcrCoreHosted",
             dependencies: ["CInterpose"],
             path: "Sources",
-            exclude: ["LwcrPreload", "lwcr"],
+            exclude: ["LwcrPreload", "lwcr", "Packaging"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // What both test targets share: the policy fixture, scratch
