@@ -84,7 +84,8 @@ enum Help {
     EXIT STATUS
         0 success; 1 a path would be denied (check), a policy has problems
         (lint; with --strict, warnings too), or nothing was seen (suggest,
-        learn); 2 usage or policy errors (compile: nothing was published).
+        learn) or the library is not loaded in the process (status PID); 2 usage
+        or policy errors (compile: nothing was published; status: no such process).
         run and exec return the program's status (128+N when signal N ended
         it), 126 when it is denied or cannot be executed, 127 when it is not
         found.
@@ -122,7 +123,7 @@ enum Help {
                      replaced atomically, keeping its owner and mode. A pinned
                      file that is gone stops the run before anything is written,
                      unless --keep-missing leaves such pins as they are.
-                     --dry-run shows the changes and writes nothing. A compiled
+                     --dry-run (-n) shows the changes and writes nothing. A compiled
                      directory obeys the new pins after lwcr compile.
 
     Exit 0, or 2 when a PATH cannot be read (the others are still printed) or a
@@ -201,6 +202,8 @@ enum Help {
 
     static let learn: StaticString = """
     lwcr learn -o DIR [--policy DIR]... [--] PROGRAM [ARG]...
+
+    -o DIR, --output DIR and --output=DIR are the same option.
 
     Runs PROGRAM (with the layers of -p DIR, --policy DIR) with every launch
     of its whole process tree allowed and recorded, then writes DIR/50-learned.policy (DIR is made if need be; an

@@ -198,3 +198,78 @@ test_uninstall_removes_what_install_put() {
     grep -q 'kept .*/etc/lwcr' out || { fail "uninstall did not say it kept the policy"; return; }
     pass
 }
+
+# The README's two systemd drop-ins, with the example's paths made this
+# test's: the unit, the program, the policy, the built lwcr and library.
+systemd_setup() {
+    mkdir -p "$WORK/units/myservice.service.d" "$WORK/bin"
+    printf '#!/bin/sh\necho "service ran $*"\n"$(dirname "$0")/tool"; echo "tool=$?"\n' > "$WORK/bin/myservice"
+    cp /usr/bin/true "$WORK/bin/tool"; chmod 755 "$WORK/bin/myservice"
+    printf '[Unit]\nDescription=an example service\n\n[Service]\nExecStart=/usr/sbin/myservice --foreground\n' \
+        | sed "s|/usr/sbin/myservice|$WORK/bin/myservice|" > "$WORK/units/myservice.service"
+    python3 - "$ROOT/README.md" "$WORK" "$LWCR" "$LIB" <<'EOF'
+import re, sys
+readme, work, lwcr, lib = sys.argv[1:]
+text = readme and open(readme).read()
+section = text.split("**A systemd service**", 1)[1].split("**A user's login shell**", 1)[0]
+blocks = re.findall(r"```ini\n(.*?)```", section, re.S)
+assert len(blocks) == 2, f"expected two ini blocks in the README's systemd recipe, found {len(blocks)}"
+for name, block in zip(("exec", "preload"), blocks):
+    for a, b in (("/usr/bin/lwcr", lwcr), ("/usr/lib/x86_64-linux-gnu/liblwcr.so", lib),
+                 ("/etc/lwcr/myservice.d", work + "/policy.d"), ("/usr/sbin/myservice", work + "/bin/myservice")):
+        block = block.replace(a, b)
+    open(f"{work}/dropin-{name}.conf", "w").write(block)
+EOF
+}
+
+test_systemd_drop_in_verifies() {
+    command -v systemd-analyze > /dev/null || { skip "systemd-analyze is missing (systemd)"; return; }
+    chmod 755 "$(dirname "$WORK")" "$WORK"
+    systemd_setup || { fail "the README's recipe could not be read"; return; }
+    policy "allow /**"
+    local form
+    for form in exec preload; do
+        cp "$WORK/dropin-$form.conf" "$WORK/units/myservice.service.d/lwcr.conf"; cat "$WORK/units/myservice.service.d/lwcr.conf"
+        SYSTEMD_UNIT_PATH=$WORK/units: systemd-analyze verify "$WORK/units/myservice.service" > out 2>&1; local rc=$?; cat out
+        [ $rc -eq 0 ] && [ ! -s out ] || { fail "$form: systemd-analyze verify complained ($rc)"; return; }
+    done
+    # The check can fail: a drop-in naming a program that is not there.
+    sed "s|$LWCR|$WORK/no-such-lwcr|" "$WORK/dropin-exec.conf" > "$WORK/units/myservice.service.d/lwcr.conf"
+    SYSTEMD_UNIT_PATH=$WORK/units: systemd-analyze verify "$WORK/units/myservice.service" > out 2>&1 \
+        && { cat out; fail "verify accepted a drop-in whose ExecStart does not exist"; return; }
+    pass
+}
+
+# What systemd would start, run here: the drop-in's Environment= and its
+# ExecStart= (or the unit's). Through lwcr exec the service's program is
+# judged; with LD_PRELOAD, what it launches is.
+test_systemd_drop_in_runs_the_service_under_lwcr() {
+    systemd_setup || { fail "the README's recipe could not be read"; return; }
+    local form
+    for form in exec preload; do
+        python3 - "$WORK/dropin-$form.conf" "$WORK/units/myservice.service" > "cmd-$form" <<'EOF'
+import shlex, sys
+env, start = [], None
+for path in sys.argv[1:]:
+    for line in open(path):
+        line = line.strip()
+        if line.startswith("Environment="): env.append(line[len("Environment="):])
+        elif line.startswith("ExecStart="):
+            value = line[len("ExecStart="):]
+            if start is None: start = value or None   # the drop-in's empty ExecStart= clears the unit's
+print(shlex.join(["env", *env, "LWCR_LOG=stderr", *shlex.split(start)]))
+EOF
+    done
+    cat cmd-exec cmd-preload
+    policy "require $WORK/bin/myservice sha256=$WRONG"
+    bash -c "$(cat cmd-exec)" > out 2> err; local rc=$?; cat out err
+    [ $rc -eq 126 ] && ! grep -q 'service ran' out || { fail "exec form: a tampered service program started ($rc)"; return; }
+    grep -q "^lwcr: deny $WORK/bin/myservice: sha256 mismatch \[10-test.policy:1\]" err || { fail "exec form: no deny line"; return; }
+    policy "require $WORK/bin/tool sha256=$WRONG"
+    bash -c "$(cat cmd-exec)" > out 2> err; cat out err
+    grep -qx 'service ran --foreground' out && grep -qx 'tool=126' out || { fail "exec form: the service did not run, or its launch was not judged"; return; }
+    bash -c "$(cat cmd-preload)" > out 2> err; cat out err
+    grep -qx 'service ran --foreground' out && grep -qx 'tool=126' out || { fail "preload form: the service did not run, or its launch was not judged"; return; }
+    grep -q "^lwcr: deny $WORK/bin/tool: sha256 mismatch" err || { fail "preload form: no deny line"; return; }
+    pass
+}
