@@ -126,6 +126,13 @@ struct LoadedPolicy {
         while i < policy.layerCount {
             let layer = policy.layers.unsafelyUnwrapped[i]
             i += 1
+            if layer.compiled == nil, SnapshotHeader.of(directory: layer.directory)?.otherVersion == true {
+                var e = Output.err
+                e.write("lwcr: note: "); e.writeEscaped(layer.directory)
+                e.write("/.lwcr-snapshot was written by another version of lwcr: launches read the text until 'lwcr compile ")
+                e.writeEscaped(layer.directory); e.write("'\n")
+                e.flush()
+            }
             guard let c = layer.compiled, Self.textState(of: layer) != .same else { continue }
             var e = Output.err
             e.write("lwcr: note: "); e.writeEscaped(layer.directory)

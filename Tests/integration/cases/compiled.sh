@@ -201,6 +201,9 @@ open(sys.argv[1] + '.new', 'wb').write(d)" "$snap"
     grep -q "^lwcr: deny $WORK/bin/tool: denied by rule \[10-test.policy:2\]" err || { fail "no deny line naming the text's rule"; return; }
     "$LWCR" lint "$WORK/policy.d" > lint.out 2>&1; cat lint.out
     grep -q '\.lwcr-snapshot.*written by another version of lwcr: launches read the text' lint.out || { fail "lint did not say so"; return; }
+    "$LWCR" check --policy "$WORK/policy.d" "$WORK/bin/tool" > check.out 2>&1; cat check.out
+    grep -q "^lwcr: note: $WORK/policy.d/.lwcr-snapshot was written by another version of lwcr" check.out || { fail "check did not say so"; return; }
+    grep -q "deny $WORK/bin/tool: denied by rule \[10-test.policy:2\]" check.out || { fail "check did not judge by the text"; return; }
     "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "the compile over it failed"; return; }
     "$LWCR" lint "$WORK/policy.d" > lint.out 2>&1
     grep -q 'another version' lint.out && { fail "lint still says another version after compile"; return; }
