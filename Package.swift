@@ -9,6 +9,11 @@ import PackageDescription
 
 let package = Package(
     name: "lwcr",
+    products: [
+        // For programs that opt in: launch a file only if it meets a
+        // requirement (README "In your own program").
+        .library(name: "LaunchRequirements", targets: ["LaunchRequirements"]),
+    ],
     targets: [
         .target(
             name: "CInterpose",
@@ -24,7 +29,14 @@ let package = Package(
             name: "LwcrCoreHosted",
             dependencies: ["CInterpose"],
             path: "Sources",
-            exclude: ["LwcrPreload", "lwcr", "Packaging"],
+            exclude: ["LwcrPreload", "lwcr", "Packaging", "LaunchRequirements"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // The API over the same core and gate (OwnRequirement).
+        .target(
+            name: "LaunchRequirements",
+            dependencies: ["LwcrCoreHosted"],
+            path: "Sources/LaunchRequirements",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // What both test targets share: the policy fixture, scratch
@@ -39,6 +51,12 @@ let package = Package(
             name: "LwcrLaunchTests",
             dependencies: ["LwcrCoreHosted", "LwcrTestSupport"],
             path: "Tests/LwcrLaunchTests",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "LaunchRequirementsTests",
+            dependencies: ["LaunchRequirements", "LwcrCoreHosted", "LwcrTestSupport"],
+            path: "Tests/LaunchRequirementsTests",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

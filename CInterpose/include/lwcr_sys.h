@@ -297,6 +297,8 @@ const char *lwcr_installed_library(void);
 #define LWCR_VERSION_MARK "@(#)lwcr "
 const char *lwcr_version(void);
 const char *lwcr_version_mark(void);
+int lwcr_pidfd_alive(int pidfd);
+int lwcr_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *dir);
 
 // SHA-256 compression with the x86 SHA extensions (CInterpose/sha256_ni.c).
 int lwcr_sha256_accelerated(void);

@@ -46,6 +46,8 @@ enum Gate {
     static func executeHere(dirfd: Int32, path: UnsafePointer<CChar>, noFollow: Bool, _ launch: Launch) -> Int32 {
         switch PolicyState.current() {
         case .none:
+            // A program's own requirement is judged even where no policy is.
+            if launch.report.requirement != nil { return run(.path(dirfd, path, noFollow), Policy(), launch) }
             return passThrough(dirfd: dirfd, path: path, noFollow: noFollow, launch)
         case .unavailable:
             deny(unavailable: Bytes(cString: path), launch)
@@ -58,6 +60,7 @@ enum Gate {
     static func executeHere(descriptor fd: Int32, _ launch: Launch) -> Int32 {
         switch PolicyState.current() {
         case .none:
+            if launch.report.requirement != nil { return run(.descriptor(fd), Policy(), launch) }
             return finalExec(fd, cString(""), AT_EMPTY_PATH, nil, 0, launch)
         case .unavailable:
             deny(unavailable: Bytes("(descriptor)"), launch)
@@ -177,9 +180,9 @@ enum Gate {
             let here = nameCount < 0 ? Bytes.empty : Bytes(UnsafeRawBufferPointer(rebasing: name[0..<nameCount]))
             var sealed = false
             if !verify(current, here, named: nameCount >= 0, policy, launch.report, via: via, sealed: &sealed,
-                       role: depth == 0 ? Explain.target : Explain.interpreter) { return EACCES }
+                       role: depth == 0 ? Explain.target : Explain.interpreter, target: depth == 0) { return EACCES }
             if sealed {
-                let copy = sealedCopy(current, here, policy, launch, via: via, &fds)
+                let copy = sealedCopy(current, here, policy, launch, via: via, target: depth == 0, &fds)
                 if copy < 0 { return -copy }
                 current = copy
                 owned = true
@@ -362,7 +365,7 @@ enum Gate {
             var handed = program
             var handedName = here
             if sealed {
-                let copy = sealedCopy(program, here, policy, launch, via: .empty, &fds)
+                let copy = sealedCopy(program, here, policy, launch, via: .empty, target: false, &fds)
                 if copy < 0 { return -copy }
                 handed = copy
                 handedName = .empty  // handed over as /dev/fd/N
@@ -377,7 +380,7 @@ enum Gate {
     /// then the content is copied, sealed, and decided again on the copy,
     /// so what runs is what was checked, whatever happens to the file. The
     /// copy's descriptor (owned by `fds`), or -errno.
-    static func sealedCopy(_ fd: Int32, _ path: Bytes, _ policy: Policy, _ launch: Launch, via: Bytes,
+    static func sealedCopy(_ fd: Int32, _ path: Bytes, _ policy: Policy, _ launch: Launch, via: Bytes, target: Bool,
                            _ fds: inout OwnedDescriptors) -> Int32 {
         let refused = mayExecute(fd)
         if refused != 0 { return -refused }
@@ -385,7 +388,7 @@ enum Gate {
         if copy < 0 { return -sealedCopyFailed(path, -copy, launch, via: via) }
         if !fds.own(copy) { return -EMFILE }
         var again = false
-        if !verify(fd, path, named: true, policy, launch.report, via: via, sealed: &again, content: copy) { return -EACCES }
+        if !verify(fd, path, named: true, policy, launch.report, via: via, sealed: &again, content: copy, target: target) { return -EACCES }
         return copy
     }
 
@@ -418,9 +421,11 @@ enum Gate {
     /// `role`: what the file is to the launch, for a walk that explains
     /// (-1: a second look at a file already shown, its sealed copy).
     /// `quiet`: set when the file was allowed without a log line.
+    /// `target`: the file (or its sealed copy) is what the launch was asked
+    /// to run, of which a program's own requirement is judged too.
     static func verify(_ fd: Int32, _ path: Bytes, named: Bool, _ policy: Policy, _ report: Report, via: Bytes,
                        sealed: inout Bool, content: Int32? = nil, role: Int32 = -1,
-                       quiet: UnsafeMutablePointer<Bool>? = nil) -> Bool {
+                       quiet: UnsafeMutablePointer<Bool>? = nil, target: Bool = false) -> Bool {
         let explain = role >= 0 ? report.explain : nil
         var decision = Decision()
         var st = stat()
@@ -433,12 +438,17 @@ enum Gate {
             if let explain { explain.judging?(explain.context, -1, path.base, path.count, role, nil) }
             // No name, no rule to match: denied, unless every layer only audits.
             decision.finding.reason = .unnamed
-            decision.allowed = policy.error == nil && policy.onlyAudits
+            decision.allowed = policy.error == nil && policy.onlyAudits && !(target && report.requirement != nil)
             decision.audited = decision.allowed
         } else {
             var subject = Subject(fd: fd, path: path, status: st, contentFD: content)
             if let explain { subject.readBuffer = explain.readBuffer }
             decision = Decider.decide(policy, &subject)
+            if target, decision.allowed, let requirement = report.requirement {
+                // The policy in force allows it; the program's own requirement must hold too.
+                let own = Decider.decide(requirement.pointee, &subject)
+                if !own.allowed { decision = own } else if own.sealed { decision.sealed = true }
+            }
             sealed = decision.sealed
             // Shown the very subject just decided, so no digest is computed twice.
             if let explain {

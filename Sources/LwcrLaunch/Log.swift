@@ -93,6 +93,11 @@ struct Report {
     var sharedCount: UnsafeMutablePointer<Int>?
     /// A walk that only explains: lines go to it, and nothing is executed.
     var explain: Explain? = nil
+    /// A program's own requirement of the launch's target (OwnRequirement).
+    var requirement: UnsafePointer<Policy>? = nil
+    /// Where the first denial's decision is copied, for a caller that says
+    /// why (the requirement's API); its Bytes point into the policy.
+    var denial: UnsafeMutablePointer<Decision>? = nil
 
     static var direct: Report { Report(shared: nil, sharedCount: nil) }
 
@@ -117,6 +122,7 @@ struct Report {
     /// the log target takes it, or, to a walk that explains, today's
     /// short line.
     func decision(_ d: Decision, path: Bytes, via script: Bytes = .empty, role: Int32 = Explain.interpreter) {
+        if let denial, !d.allowed, denial.pointee.allowed { denial.pointee = d }
         var buffer = InlineArray<8192, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &buffer) { b in
             var m = Message(b)

@@ -37,6 +37,13 @@ struct SpawnRequest {
     var pipe: (Int32, Int32)? = nil
     var closePopenStreams = false
     var wantPidfd = false
+    /// A program's own requirement of the file (OwnRequirement), and where
+    /// its first denial is told; the line a launch would log goes to
+    /// `lineSink` instead, when one is given.
+    var requirement: UnsafePointer<Policy>? = nil
+    var denial: UnsafeMutablePointer<Decision>? = nil
+    var lineSink: (@convention(c) (UnsafeMutableRawPointer?, UnsafePointer<UInt8>?, Int) -> Void)? = nil
+    var lineContext: UnsafeMutableRawPointer? = nil
 }
 
 /// Memory the parent and the vfork child share (CLONE_VM): the request
@@ -105,7 +112,8 @@ enum Spawn {
         _ = lwcr_sigprocmask(SIG_SETMASK, &shared.parentMask, nil)
         if shared.lineCount > 0 {
             withUnsafeBytes(of: &shared.line) { b in
-                Log.emit(Bytes(UnsafeRawBufferPointer(rebasing: b[0..<shared.lineCount])))
+                let line = Bytes(UnsafeRawBufferPointer(rebasing: b[0..<shared.lineCount]))
+                if let sink = request.lineSink { sink(request.lineContext, line.base, line.count) } else { Log.emit(line) }
             }
         }
         return e
@@ -120,8 +128,10 @@ enum Spawn {
             let r = shared.pointee.request
             e = withUnsafeMutableBytes(of: &shared.pointee.line) { line in
                 withUnsafeMutablePointer(to: &shared.pointee.lineCount) { lineCount in
-                    let launch = Launch(argv: r.argv, envp: r.envp, report: Report(shared: line, sharedCount: lineCount),
-                                        shellFallback: false)
+                    var report = Report(shared: line, sharedCount: lineCount)
+                    report.requirement = r.requirement
+                    report.denial = r.denial
+                    let launch = Launch(argv: r.argv, envp: r.envp, report: report, shellFallback: false)
                     // Already on a stack of its own.
                     return r.search ? PathSearch.executeHere(r.path, launch)
                                     : Gate.executeHere(dirfd: AT_FDCWD, path: r.path, noFollow: false, launch)
