@@ -22,6 +22,7 @@ SYSCONFDIR ?= /etc
 CACHEDIR ?= /var/cache/lwcr
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
@@ -120,6 +121,8 @@ install: all
 	install -m 644 $(BUILD)/man/lwcr.policy.5 $(DESTDIR)$(MANDIR)/man5/lwcr.policy.5
 	install -m 644 $(BUILD)/man/liblwcr.8 $(DESTDIR)$(MANDIR)/man8/liblwcr.8
 	install -m 644 Sources/Packaging/bash-completion/lwcr $(DESTDIR)$(COMPLETIONDIR)/lwcr
+	install -d $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 CInterpose/include/lwcr.h $(DESTDIR)$(INCLUDEDIR)/lwcr.h
 	for f in policy.d/*.policy; do \
 	    t=$(DESTDIR)$(SYSCONFDIR)/lwcr/policy.d/$$(basename $$f); \
 	    if [ -e "$$t" ]; then echo "install: keeping existing $$t"; else install -m 644 $$f "$$t"; fi; \
@@ -134,7 +137,7 @@ install: all
 uninstall:
 	@if [ -z "$(DESTDIR)" ] && [ -r /etc/ld.so.preload ] && grep -qF "$(LIBDIR)/liblwcr.so" /etc/ld.so.preload; then \
 	    echo "uninstall: /etc/ld.so.preload names $(LIBDIR)/liblwcr.so: remove that line first (liblwcr(8))" >&2; exit 1; fi
-	rm -f $(DESTDIR)$(BINDIR)/lwcr $(DESTDIR)$(LIBDIR)/liblwcr.so $(DESTDIR)$(COMPLETIONDIR)/lwcr
+	rm -f $(DESTDIR)$(BINDIR)/lwcr $(DESTDIR)$(LIBDIR)/liblwcr.so $(DESTDIR)$(COMPLETIONDIR)/lwcr $(DESTDIR)$(INCLUDEDIR)/lwcr.h
 	rm -f $(DESTDIR)$(MANDIR)/man1/lwcr.1 $(DESTDIR)$(MANDIR)/man5/lwcr.policy.5 $(DESTDIR)$(MANDIR)/man8/liblwcr.8
 	@# Only the entries lwcr writes (DEV-INODE[.KIND]), then the directory if empty.
 	rm -f $(DESTDIR)$(CACHEDIR)/[0-9]*-[0-9]*

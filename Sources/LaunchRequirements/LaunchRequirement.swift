@@ -48,8 +48,18 @@ public struct LaunchRequirement: Sendable, CustomStringConvertible {
         signers.keys.sorted().map { "\($0) \(signers[$0]!)" }.joined(separator: "\n")
     }
 
+    /// The process's settings, read once as the library's constructor reads
+    /// them (LWCR_POLICY's layers, the log): this program's launches are
+    /// judged by the same layers as under the preload, which does not see
+    /// them (they are raw system calls).
+    static let started: Bool = {
+        ProcessStart.capture(secure: lwcr_secure_execution())
+        return true
+    }()
+
     /// Runs `body` with the requirement built, in memory that is gone after.
     func withPolicy<R>(_ body: (UnsafePointer<Policy>) throws(LaunchRequirementError) -> R) throws(LaunchRequirementError) -> R {
+        _ = Self.started
         for (name, key) in signers where name.isEmpty || name.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" })
             || key.contains("\n") {
             throw .invalid(word: name, message: "a signer's name is one word, and its key one line")

@@ -67,3 +67,33 @@ func absolutize(_ path: UnsafeMutablePointer<CChar>, _ capacity: Int) -> Bool {
         return true
     }
 }
+
+/// What a process records when it starts, before the program can change
+/// its environment: the layers every launch must carry on, whether the
+/// system directory exists, the log settings, learn mode. The library's
+/// constructor calls it; so does LaunchRequirements, once, in a program
+/// that uses it without the preload.
+public enum ProcessStart {
+    public static func capture(secure: Bool) {
+        let capacity = lwcr_state_capacity()
+        // In secure-execution mode the environment is an unprivileged
+        // caller's (the constructor has removed LWCR_* already): the system
+        // layer, the default log (stderr) and the built-in cache are in force,
+        // and nothing is carried on to children but the system layer.
+        if !secure, let value = getenv("LWCR_POLICY") {
+            if !copyLayers(Bytes(cString: value), into: lwcr_state_layers()!, capacity) {
+                // Too long to carry: a directory that cannot exist denies every launch.
+                copy(Bytes("/LWCR_POLICY is too long"), into: lwcr_state_layers()!, capacity)
+            }
+            if !Bytes(cString: value).equals(Bytes(cString: lwcr_state_layers())) {
+                copy(Bytes(cString: value), into: lwcr_state_layers_given()!, capacity)
+            }
+        }
+        // Remembered so that a process which chroots before its first launch
+        // does not find "no system policy" there and allow everything.
+        var st = stat()
+        if lwcr_fstatat(AT_FDCWD, lwcr_system_policy_directory(), &st, 0) == 0 { lwcr_state_system_seen()!.pointee = 1 }
+        LogSettings.capture(secure: secure)
+        if !secure, let value = getenv(cString("LWCR_LEARN")), Bytes(cString: value).equals("1") { lwcr_state_learning()!.pointee = 1 }
+    }
+}

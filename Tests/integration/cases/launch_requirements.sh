@@ -44,6 +44,13 @@ EOF
     "$app" "$WORK/opt/helper" "$key" > out 2>&1; cat out
     grep -qx 'helper ran: checked' out && grep -qx 'helper exited with 0' out || { fail "the signed helper did not run"; return; }
     grep -qx 'helper said: helper ran: piped' out && grep -qx 'exit 0' out || { fail "the spawned helper's output did not come through the pipe"; return; }
+    # The policy in force judges too: LWCR_POLICY's layers, read as the
+    # library reads them, and of the script's interpreter as well.
+    local sh; sh=$(readlink -f /bin/sh)
+    policy "deny $sh"
+    LWCR_POLICY=$WORK/policy.d "$app" "$WORK/opt/helper" "$key" > out 2>&1; cat out
+    grep -q '^helper ran' out && { fail "the helper ran though the policy in force denies its interpreter"; return; }
+    grep -q "^not launched: lwcr: deny $WORK/opt/helper: interpreter $sh: denied by rule \[10-test.policy:1\]" out || { fail "no denial of the interpreter by LWCR_POLICY"; return; }
     echo "# tampered" >> "$WORK/opt/helper"
     "$app" "$WORK/opt/helper" "$key" > out 2>&1; cat out
     grep -q '^helper ran' out && { fail "the tampered helper ran"; return; }

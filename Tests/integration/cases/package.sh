@@ -21,7 +21,8 @@ test_package_builds_and_lintian_is_clean() {
     local multiarch; multiarch=$(cc -print-multiarch)
     for f in ./usr/bin/lwcr "./usr/lib/$multiarch/liblwcr.so" ./usr/share/man/man1/lwcr.1.gz ./usr/share/man/man5/lwcr.policy.5.gz \
              ./usr/share/man/man8/liblwcr.8.gz ./usr/share/bash-completion/completions/lwcr ./etc/lwcr/policy.d/10-baseline.policy \
-             ./etc/lwcr/lwcr.conf ./var/cache/lwcr/ ./usr/share/doc/lwcr/copyright ./usr/share/doc/lwcr/changelog.gz; do
+             ./etc/lwcr/lwcr.conf ./var/cache/lwcr/ ./usr/share/doc/lwcr/copyright ./usr/share/doc/lwcr/changelog.gz \
+             ./usr/include/lwcr.h; do
         grep -q " $f\$" contents || { fail "the package lacks $f"; return; }
     done
     grep -q 'ld.so.preload' contents && { fail "the package ships an ld.so.preload"; return; }
