@@ -19,7 +19,7 @@ let package = Package(
             name: "CInterpose",
             path: "CInterpose",
             exclude: ["preload/constructor.c", "preload/execl.c", "preload/libc_symbol.c", "cli", "exports.map"],
-            sources: ["sys.c", "sha256_ni.c", "preload/state.c"],
+            sources: ["sys.c", "sha256_ni.c", "preload/state.c", "hosted.c"],
             publicHeadersPath: "include"
         ),
         // One module over every folder of Sources but the @_cdecl edge

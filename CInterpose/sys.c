@@ -256,14 +256,3 @@ long lwcr_log_write(int fd, const void *buf, size_t n) {
     return r;
 }
 
-// 0 while the process a pidfd refers to has not ended, else -errno
-// (LaunchRequirements: its PID cannot have been reused meanwhile).
-int lwcr_pidfd_alive(int pidfd) {
-    return (int)lwcr_ret(syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0));
-}
-
-// posix_spawn_file_actions_addchdir_np (glibc 2.29) is a GNU extension
-// Swift's Glibc module does not declare.
-int lwcr_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *dir) {
-    return posix_spawn_file_actions_addchdir_np(actions, dir);
-}

@@ -297,6 +297,7 @@ const char *lwcr_installed_library(void);
 #define LWCR_VERSION_MARK "@(#)lwcr "
 const char *lwcr_version(void);
 const char *lwcr_version_mark(void);
+// hosted.c: for the LaunchRequirements product only.
 int lwcr_pidfd_alive(int pidfd);
 int lwcr_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *dir);
 

@@ -97,14 +97,14 @@ test_posix_spawn_file_actions() {
 test_entry_pidfd_spawn() { entry_point_case pidfd_spawn; }
 
 # The library is what the design promises: only libc needed, only the
-# interposed functions exported, no glibc symbol version above 2.28.
+# interposed functions and lwcr.h's exported, no glibc symbol version above 2.28.
 test_library_shape() {
     local needed exported newest expected
     needed=$(readelf -d "$LIB" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
     echo "needed: $needed"
     [ "$needed" = "libc.so.6 " ] || { fail "needs more than libc: $needed"; return; }
     exported=$(nm -D --defined-only "$LIB" | awk '{print $3}' | sort | tr '\n' ' ')
-    expected="_IO_popen __libc_system execl execle execlp execv execve execveat execvp execvpe fexecve pclose pidfd_spawn pidfd_spawnp popen posix_spawn posix_spawnp system wordexp "
+    expected="_IO_popen __libc_system execl execle execlp execv execve execveat execvp execvpe fexecve lwcr_check_required lwcr_spawn_required lwcr_version pclose pidfd_spawn pidfd_spawnp popen posix_spawn posix_spawnp system wordexp "
     echo "exported: $exported"
     [ "$exported" = "$expected" ] || { fail "exports differ: $exported"; return; }
     newest=$(objdump -T "$LIB" | grep -o 'GLIBC_2\.[0-9]*' | sort -t. -k2 -n | tail -1)
