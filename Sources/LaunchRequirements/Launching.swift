@@ -15,13 +15,13 @@ public enum StandardStream: Sendable, Equatable {
 }
 
 /// A program started by `LaunchRequirement.spawn`.
-public final class LaunchedProcess: @unchecked Sendable {
+public final class LaunchedProcess {
     public let pid: Int32
     /// A pidfd for the child (pidfd_open semantics), or -1 where the kernel has none.
     public let pidfd: Int32
     /// This program's ends of the pipes asked for: write to `standardInput`,
     /// read from the others. Closed when the value goes away.
-    public let standardInput: Int32?
+    public private(set) var standardInput: Int32?
     public let standardOutput: Int32?
     public let standardError: Int32?
     private var status: Int32?
@@ -52,6 +52,7 @@ public final class LaunchedProcess: @unchecked Sendable {
     /// Closes this program's end of the standard input pipe (EOF for the child).
     public func closeStandardInput() {
         if let fd = standardInput { _ = lwcr_close(fd) }
+        standardInput = nil
     }
 
     /// Everything the program writes to `fd` (one of the pipes) until it closes it.
