@@ -438,7 +438,7 @@ enum Gate {
             if let explain { explain.judging?(explain.context, -1, path.base, path.count, role, nil) }
             // No name, no rule to match: denied, unless every layer only audits.
             decision.finding.reason = .unnamed
-            decision.allowed = policy.error == nil && policy.onlyAudits && !(target && report.requirement != nil)
+            decision.allowed = policy.error == nil && policy.onlyAudits && report.requirement == nil
             decision.audited = decision.allowed
         } else {
             var subject = Subject(fd: fd, path: path, status: st, contentFD: content)

@@ -179,7 +179,9 @@ extension Gate {
         var d = Decision()
         d.finding.reason = reason
         d.finding.errno = errno
-        d.allowed = policy.error == nil && policy.onlyAudits
+        // A program's own requirement is never waved through as an audit:
+        // with no policy in force, no layers is not "only audits".
+        d.allowed = policy.error == nil && policy.onlyAudits && launch.report.requirement == nil
         d.audited = d.allowed
         launch.report.decision(d, path: path, via: via, role: role)
         return d.allowed ? 0 : (errno != 0 ? errno : EACCES)

@@ -103,6 +103,11 @@ public enum OwnRequirement {
         if facts.firstIndex(of: 10) != nil || facts.firstIndex(of: 13) != nil || facts.firstIndex(of: 0) != nil {
             throw PolicyError(here, "a requirement is one line of facts: it holds a newline or a NUL")
         }
+        // In a policy file `#` would silently end the facts there
+        // ("owner=x # trusted-path"); a requirement has no use for a comment.
+        if facts.firstIndex(of: UInt8(ascii: "#")) != nil {
+            throw PolicyError(here, "a requirement holds no comment: '#' would end its facts there")
+        }
         var lines = 0
         _ = signers.forEachPart(separatedBy: 10) { _ in lines += 1; return true }
         let prefix = Bytes("require /** ")

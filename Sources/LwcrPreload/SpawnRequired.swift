@@ -19,6 +19,21 @@ struct WhyBuffer {
         base[n] = 0
     }
 
+    /// A failure no decision explained (no such file, ETXTBSY...): its errno's text.
+    func failed(_ path: UnsafePointer<CChar>, _ e: Int32) {
+        guard let base, size > 0, base[0] == 0 else { return }
+        var buffer = InlineArray<1024, UInt8>(repeating: 0)
+        withUnsafeMutableBytes(of: &buffer) { b in
+            var m = Message(b)
+            m.append("lwcr: ")
+            m.appendEscaped(Bytes(cString: path))
+            m.append(": ")
+            m.append(Bytes(cString: strerror(e)))
+            var copy = self
+            withUnsafeMutablePointer(to: &copy) { WhyBuffer.sink(UnsafeMutableRawPointer($0), m.bytes.base, m.count) }
+        }
+    }
+
     func error(_ e: PolicyError) {
         var buffer = InlineArray<1024, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &buffer) { b in
@@ -49,7 +64,7 @@ public func lwcr_spawn_required(_ pid: UnsafeMutablePointer<pid_t>?, _ path: Uns
             let e = OwnRequirement.spawn(path, search: false, actions: actions, attributes: attr, argv: argv,
                                          envp: envp ?? UnsafePointer(lwcr_environ()), policy, pid: &child, pidfd: nil,
                                          line: WhyBuffer.sink, context: UnsafeMutableRawPointer(wp), denial: nil)
-            if e == 0 { pid?.pointee = child }
+            if e == 0 { pid?.pointee = child } else { wp.pointee.failed(path, e) }
             return e
         }
     }
@@ -65,7 +80,9 @@ public func lwcr_check_required(_ path: UnsafePointer<CChar>?, _ requirement: Un
     return withUnsafeMutablePointer(to: &w) { wp -> Int32 in
         OwnRequirement.with(facts: Bytes(cString: requirement), signers: signerLines) { policy, error -> Int32 in
             guard let policy else { wp.pointee.error(error!); return EINVAL }
-            return OwnRequirement.check(path, descriptor: -1, policy, line: WhyBuffer.sink, context: UnsafeMutableRawPointer(wp), denial: nil)
+            let e = OwnRequirement.check(path, descriptor: -1, policy, line: WhyBuffer.sink, context: UnsafeMutableRawPointer(wp), denial: nil)
+            if e != 0 { wp.pointee.failed(path, e) }
+            return e
         }
     }
 }

@@ -121,6 +121,11 @@ public struct Layer {
     public var source: SHA256Digest? = nil
     /// Set when the layer was read from a compiled snapshot (Snapshot).
     public var compiled: Compiled? = nil
+    /// Set when the layer was read as text because its snapshot was
+    /// written by another version of lwcr: a watch on that file (its live
+    /// word and its name), so that the compile which replaces it reaches
+    /// this process too.
+    public var passedOver: Compiled? = nil
 
     public init(directory: Bytes) { self.directory = directory }
 
@@ -169,6 +174,7 @@ public struct Policy {
         var i = 0
         while i < layerCount {
             if let c = layers.unsafelyUnwrapped[i].compiled, c.superseded { return true }
+            if let c = layers.unsafelyUnwrapped[i].passedOver, c.superseded { return true }
             i += 1
         }
         return false

@@ -65,6 +65,7 @@ public enum PolicyLoader {
         var i = 0
         while i < policy.layerCount {
             if let c = policy.layers.unsafelyUnwrapped[i].compiled { Snapshot.release(c) }
+            if let c = policy.layers.unsafelyUnwrapped[i].passedOver { Snapshot.release(c) }
             i += 1
         }
     }
@@ -139,7 +140,8 @@ public enum PolicyLoader {
         let fd = try openLayer(dirCopy, owner: owner)
         defer { _ = lwcr_close(fd) }
         let trust = Trust(directory: dirCopy, owner: owner)
-        if compiled, let layer = try Snapshot.open(fd, trust, &arena) { return layer }
+        var passedOver: Compiled? = nil
+        if compiled, let layer = try Snapshot.open(fd, trust, &arena, passedOver: &passedOver) { return layer }
         guard let names = arena.scratch(Bytes.self, count: maxFilesPerLayer),
               let texts = arena.scratch(Bytes.self, count: maxFilesPerLayer) else {
             throw PolicyError(.none, "out of memory for policy")
@@ -165,6 +167,7 @@ public enum PolicyLoader {
         if let first { throw first }
         sizes?.pointee = builder.sizes
         var layer = try builder.finish(fd, trust, &arena)
+        layer.passedOver = passedOver
         // Only a compile or a lint compares it with a snapshot's.
         if !compiled { layer.source = sourceDigest(names, texts, count, layer) }
         return layer

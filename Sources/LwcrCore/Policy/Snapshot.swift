@@ -163,6 +163,7 @@ public enum Snapshot {
             throw PolicyError(here, "compiled snapshot is of another directory (copied? run lwcr compile here)")
         }
         layer.compiled = nil
+        layer.passedOver = nil
         return (layer, h)
     }
 
@@ -171,10 +172,12 @@ public enum Snapshot {
     /// text is then parsed: writtenByAnotherVersion). A file superseded
     /// between its opening and its mapping has a successor in its place
     /// already (the publisher renames first): that one is opened instead.
-    public static func open(_ dirfd: Int32, _ trust: Trust, _ arena: inout Arena) throws(PolicyError) -> Layer? {
+    /// `passedOver`: the watch on a snapshot another version wrote.
+    public static func open(_ dirfd: Int32, _ trust: Trust, _ arena: inout Arena,
+                            passedOver: inout Compiled?) throws(PolicyError) -> Layer? {
         var attempt = 0
         while true {
-            guard let layer = try openOnce(dirfd, trust, &arena) else { return nil }
+            guard let layer = try openOnce(dirfd, trust, &arena, &passedOver) else { return nil }
             attempt += 1
             guard let c = layer.compiled, c.superseded else { return layer }
             release(c)
@@ -188,7 +191,8 @@ public enum Snapshot {
         }
     }
 
-    static func openOnce(_ dirfd: Int32, _ trust: Trust, _ arena: inout Arena) throws(PolicyError) -> Layer? {
+    static func openOnce(_ dirfd: Int32, _ trust: Trust, _ arena: inout Arena,
+                         _ passedOver: inout Compiled?) throws(PolicyError) -> Layer? {
         let fd = lwcr_openat(dirfd, cString(fileName), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0)
         if fd == -ENOENT { return nil }
         let here = Location(file: try PolicyLoader.join(trust.directory, Bytes(fileName), &arena), line: 0)
@@ -214,7 +218,14 @@ public enum Snapshot {
             if writtenByAnotherVersion(got) { return nil }
             return try header(got, fileSize: size, here)
         }
-        guard let h else { return nil }
+        guard let h else {
+            // Watched as a snapshot of ours is: its live word, its name.
+            var mark = Compiled(generation: 0, mapping: nil, size: 0, watch: lwcr_mmap(headerSize, PROT_READ, MAP_SHARED, fd, 0))
+            mark.live = mark.watch.map { UnsafePointer($0.advanced(by: liveAt).assumingMemoryBound(to: UInt32.self)) }
+            name(&mark, here, st)
+            passedOver = mark
+            return nil
+        }
         var usable = false
         let remembered = VerificationCache.lookup(fd, st, usable: &usable, kind: .snapshot)
         let verified = remembered.map { $0.constantTimeEquals(h.checksum) } ?? false
@@ -264,6 +275,13 @@ public enum Snapshot {
         }
         if remember { VerificationCache.remember(fd, st, h.checksum, kind: .snapshot) }
         mark.live = UnsafePointer((mark.watch ?? mark.mapping!).advanced(by: liveAt).assumingMemoryBound(to: UInt32.self))
+        name(&mark, here, st)
+        layer.compiled = mark
+        return layer
+    }
+
+    /// The name a mark watches, the file it led to, and the root it was seen from.
+    static func name(_ mark: inout Compiled, _ here: Location, _ st: stat) {
         mark.path = UnsafeRawPointer(here.file.base!).assumingMemoryBound(to: CChar.self)
         mark.device = UInt64(st.st_dev)
         mark.inode = UInt64(st.st_ino)
@@ -272,8 +290,6 @@ public enum Snapshot {
             mark.rootDevice = UInt64(root.st_dev)
             mark.rootInode = UInt64(root.st_ino)
         }
-        layer.compiled = mark
-        return layer
     }
 
     /// Unmaps what `open` mapped for a layer that is not (or no longer) in use.

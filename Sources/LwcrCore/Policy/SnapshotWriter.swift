@@ -90,6 +90,7 @@ public enum SnapshotWriter {
             throw error
         }
         layer.compiled = nil
+        layer.passedOver = nil
         slot.initialize(to: layer)
         let image = (arena.used + 7) & ~7
         // The table may need a word per word of the image.

@@ -210,6 +210,37 @@ open(sys.argv[1] + '.new', 'wb').write(d)" "$snap"
     pass
 }
 
+# A long-lived process that found another version's snapshot (it read the
+# text) follows the compile that replaces it: a daemon started before an
+# upgrade obeys the deny compiled after it.
+test_snapshot_of_another_version_is_watched() {
+    cp_marker tool
+    policy "allow /**"
+    "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "compile failed"; return; }
+    python3 -c "
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read()); d[12] ^= 0xff
+open(sys.argv[1] + '.new', 'wb').write(d)" "$WORK/policy.d/.lwcr-snapshot"
+    mv "$WORK/policy.d/.lwcr-snapshot.new" "$WORK/policy.d/.lwcr-snapshot"
+    cat > live.py <<EOF
+import os, subprocess
+def launch():
+    try:
+        pid = os.posix_spawn("$WORK/bin/tool", ["tool"], dict(os.environ))
+        return "ok" if os.waitpid(pid, 0)[1] == 0 else "failed"
+    except PermissionError:
+        return "denied"
+print("foreign", launch())
+with open("$WORK/policy.d/10-test.policy", "w") as f: f.write("allow /**\ndeny $WORK/bin/tool\n")
+subprocess.run(["$LWCR", "compile", "$WORK/policy.d"], check=True, stdout=subprocess.DEVNULL)
+print("compiled", launch())
+EOF
+    under /usr/bin/python3 live.py > out 2> err; cat out err
+    grep -qx "foreign ok" out || { fail "the text was not read over the foreign snapshot"; return; }
+    grep -qx "compiled denied" out || { fail "the process did not follow the compile that replaced the foreign snapshot"; return; }
+    pass
+}
+
 # mode audit files and default rules mean the same compiled as from text:
 # lwcr check explains the same, and launches log the same lines.
 test_compiled_audit_and_default_same_as_text() {
