@@ -135,7 +135,7 @@ install: all
 # Every program loads what /etc/ld.so.preload names: the library is not
 # taken from under them. The policy (SYSCONFDIR/lwcr) is the admin's: kept.
 uninstall:
-	@if [ -z "$(DESTDIR)" ] && [ -r /etc/ld.so.preload ] && grep -qF "$(LIBDIR)/liblwcr.so" /etc/ld.so.preload; then \
+	@if [ -z "$(DESTDIR)" ] && sh Sources/Packaging/names-library.sh "$(LIBDIR)/liblwcr.so"; then \
 	    echo "uninstall: /etc/ld.so.preload names $(LIBDIR)/liblwcr.so: remove that line first (liblwcr(8))" >&2; exit 1; fi
 	rm -f $(DESTDIR)$(BINDIR)/lwcr $(DESTDIR)$(LIBDIR)/liblwcr.so $(DESTDIR)$(COMPLETIONDIR)/lwcr $(DESTDIR)$(INCLUDEDIR)/lwcr.h
 	rm -f $(DESTDIR)$(MANDIR)/man1/lwcr.1 $(DESTDIR)$(MANDIR)/man5/lwcr.policy.5 $(DESTDIR)$(MANDIR)/man8/liblwcr.8

@@ -40,8 +40,13 @@ glibc=$(objdump -T "$stage/usr/bin/lwcr" "$stage$libdir/liblwcr.so" | grep -o 'G
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "s/@GLIBC@/$glibc/" \
     "$here/debian/control.in" > "$control/control"
+helper=$top/build/deb/names-library.sh
+sed '/^if \[ \$# -eq 1 \]/,$d' "$here/names-library.sh" > "$helper"
 for script in preinst postinst prerm postrm; do
-    sed "s|@LIBDIR@|$libdir|g" "$here/debian/$script" > "$control/$script"
+    # One copy of names_library (names-library.sh) in each script that needs it.
+    sed "s|@LIBDIR@|$libdir|g" "$here/debian/$script" \
+        | awk -v f="$helper" '/^@NAMES_LIBRARY@$/ { while ((getline l < f) > 0) print l; close(f); next } { print }' \
+        > "$control/$script"
     chmod 755 "$control/$script"
 done
 # The library sits in the loader's directory (liblwcr.so, its SONAME): the

@@ -33,3 +33,44 @@ struct SnapshotHeader {
         return read(fd)
     }
 }
+
+/// Whether a file named like a snapshot is one the library would use:
+/// checked as the library checks it (header, size, checksum, the
+/// directory it was compiled for), on a private copy, for root's files.
+/// For lwcr status, which must not call "in force" what a launch would refuse.
+enum SnapshotCheck {
+    static let limit = 1 << 30
+
+    /// Nil when the library would adopt it; else why not.
+    static func refusal(_ fd: Int32, _ path: [UInt8]) -> [UInt8]? {
+        var st = stat()
+        if lwcr_fstat(fd, &st) != 0 { return [UInt8](Bytes("cannot be read")) }
+        // Another user's file could be crafted to hold a good checksum and
+        // lead the check astray: only root's files are followed here.
+        if st.st_uid != 0 || st.st_mode & Mode.groupOrOtherWritable != 0 {
+            var m = [UInt8](Bytes("uid "))
+            m.append(contentsOf: ProcessView.decimal(UInt64(st.st_uid)))
+            m.append(contentsOf: [UInt8](Bytes("'s or writable by others: the library uses such a file only in that user's own layer; not checked here")))
+            return m
+        }
+        let size = Int(st.st_size)
+        if size > limit { return [UInt8](Bytes("larger than 1 GiB: not checked")) }
+        if size < Snapshot.headerSize { return [UInt8](Bytes("truncated")) }
+        guard let copy = lwcr_mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0) else {
+            return [UInt8](Bytes("cannot be mapped to check it"))
+        }
+        defer { _ = lwcr_munmap(copy, size) }
+        var dir = path
+        while let last = dir.last, last != UInt8(ascii: "/") { dir.removeLast() }
+        if dir.count > 1 { dir.removeLast() }
+        return dir.withBytes { d -> [UInt8]? in
+            do throws(PolicyError) {
+                _ = try Snapshot.adopt(UnsafeMutableRawBufferPointer(start: copy, count: size), directory: d,
+                                       verified: false, live: false, .none)
+                return nil
+            } catch {
+                return [UInt8](Bytes(error.message))
+            }
+        }
+    }
+}

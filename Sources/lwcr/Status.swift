@@ -55,6 +55,7 @@ enum Status {
         o.writeEscaped(library.path)
         writeVersion(view, library, &o)
         o.write(", "); o.write(how(view, library)); o.write("\n")
+        trust(view, library, &o)
 
         let secure = view.secureExecution
         label(&o, "secure mode:")
@@ -103,9 +104,17 @@ enum Status {
             o.writeEscaped(m.path)
             let fd = view.openMapped(m)
             let header = fd >= 0 ? SnapshotHeader.read(fd) : nil
-            if fd >= 0 { _ = lwcr_close(fd) }
             if let header { o.write(" generation "); o.write(Int(header.generation)) }
-            if m.deleted || header?.superseded == true || !ProcessView.current(m) {
+            // Named like a snapshot is not one: checked as the library checks it.
+            let refusal: [UInt8]? = fd < 0 ? nil : SnapshotCheck.refusal(fd, m.path)
+            if fd >= 0 { _ = lwcr_close(fd) }
+            if fd < 0 {
+                o.write(": cannot be read to check it (only root may read another's mapped files)\n")
+            } else if header?.otherVersion == true {
+                o.write(", written by another version of lwcr: the library read its directory's text instead, and watches this file\n")
+            } else if let refusal {
+                o.write(": mapped, but not a snapshot the library would use ("); o.writeEscaped(refusal); o.write(")\n")
+            } else if m.deleted || header?.superseded == true || !ProcessView.current(m) {
                 o.write(", superseded: the process maps it until it exits, and follows the current one from its next launch\n")
             } else {
                 o.write(", in force\n")
@@ -153,6 +162,30 @@ enum Status {
     static func withOptional<R>(_ v: [UInt8]?, _ body: (Bytes?) -> R) -> R {
         guard let v else { return body(nil) }
         return v.withBytes { body($0) }
+    }
+
+    /// A file named liblwcr*.so and carrying a version string may be
+    /// anything: who could have written it, and whether it is the installed
+    /// library, is what the claim rests on.
+    static func trust(_ view: ProcessView, _ m: ProcessView.Mapping, _ o: inout Output) {
+        let fd = view.openMapped(m)
+        var st = stat()
+        guard fd >= 0, lwcr_fstat(fd, &st) == 0 else {
+            if fd >= 0 { _ = lwcr_close(fd) }
+            o.write(continuation); o.write("(its owner cannot be read: what it enforces rests on an unchecked file)\n")
+            return
+        }
+        _ = lwcr_close(fd)
+        var installed = stat()
+        let isInstalled = lwcr_fstatat(AT_FDCWD, lwcr_installed_library(), &installed, 0) == 0
+            && installed.st_dev == st.st_dev && installed.st_ino == st.st_ino
+        if st.st_uid != 0 || st.st_mode & Mode.groupOrOtherWritable != 0 {
+            o.write(continuation); o.write("WARNING: the library file is uid "); o.write(Int(st.st_uid)); o.write("'s")
+            if st.st_mode & Mode.groupOrOtherWritable != 0 { o.write(" and writable by others") }
+            o.write(": whoever can write it decides what it does; it may not be lwcr at all\n")
+        } else if !isInstalled {
+            o.write(continuation); o.write("root's, but not the installed "); o.write(cString: lwcr_installed_library()); o.write("\n")
+        }
     }
 
     static func isLibrary(_ path: [UInt8]) -> Bool {
@@ -311,15 +344,39 @@ enum Status {
 enum PreloadFile {
     static let path: StaticString = "/etc/ld.so.preload"
 
-    /// Its entries, separated as the loader separates them (blanks, colons, newlines).
+    /// Its entries, separated as the loader separates them (blanks, colons,
+    /// newlines; '#' starts a comment). A name without '/' is given as the
+    /// loader finds it in its directories, when it does.
     static func entries() -> [[UInt8]] {
+        raw().map { entry in entry.contains(UInt8(ascii: "/")) ? entry : search(entry) ?? entry }
+    }
+
+    static let directories: [StaticString] = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+                                              "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"]
+
+    static func search(_ name: [UInt8]) -> [UInt8]? {
+        for dir in directories {
+            var path = [UInt8](Bytes(dir))
+            path.append(UInt8(ascii: "/"))
+            path.append(contentsOf: name)
+            var st = stat()
+            if path.withCString({ lwcr_fstatat(AT_FDCWD, $0, &st, 0) }) == 0 && st.st_mode & Mode.typeMask == Mode.regular { return path }
+        }
+        return nil
+    }
+
+    static func raw() -> [[UInt8]] {
         let fd = lwcr_openat(AT_FDCWD, cString(path), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0)
         if fd < 0 { return [] }
         _ = lwcr_close(fd)
         guard let text = WholeFile.read(cString(path), "status") else { return [] }
         var out: [[UInt8]] = []
         var word: [UInt8] = []
+        var comment = false
         for c in text + [10] {
+            if c == UInt8(ascii: "#") { comment = true }
+            if c == 10 { comment = false }
+            if comment { continue }
             if c == 32 || c == 9 || c == 10 || c == 13 || c == UInt8(ascii: ":") {
                 if !word.isEmpty { out.append(word); word = [] }
             } else {

@@ -56,7 +56,7 @@ test_package_in_a_chroot_without_swift() {
     local r=$WORK/root a p
     mkdir -p $r/bin $r/sbin $r/usr/bin $r/var/lib/dpkg/info $r/var/lib/dpkg/updates $r/var/lib/dpkg/triggers $r/etc $r/tmp $r/proc
     cp "$bb" $r/bin/busybox
-    for a in sh chmod grep rm rmdir cat ls mkdir echo test true sleep touch; do ln -s busybox $r/bin/$a; done
+    for a in sh chmod grep rm rmdir cat ls mkdir echo test true sleep touch sed tr; do ln -s busybox $r/bin/$a; done
     printf '#!/bin/sh\nexit 0\n' > $r/sbin/ldconfig; cp $r/sbin/ldconfig $r/sbin/start-stop-daemon; chmod 755 $r/sbin/*
     copy_with_libraries $r /bin/dash /usr/bin/dash
     cp $r/usr/bin/dash $r/usr/bin/tool
@@ -99,7 +99,13 @@ for s in keep:
     PATH=/usr/sbin:/usr/bin:/sbin:/bin dpkg --root=$r -r lwcr > remove.out 2>&1; rc=$?; cat remove.out
     [ $rc -ne 0 ] && grep -q "/etc/ld.so.preload names $lib: remove that line first" remove.out || { fail "removal went ahead with the library in ld.so.preload"; return; }
     [ -f $r$lib ] || { fail "the library is gone though removal was refused"; return; }
-    : > $r/etc/ld.so.preload
+    # Other spellings of the same file stop it too; a comment does not.
+    local spelling
+    for spelling in liblwcr.so "${lib%/*}//../$(basename "${lib%/*}")/liblwcr.so" "/bin/true:$lib"; do
+        echo "$spelling" > $r/etc/ld.so.preload
+        PATH=/usr/sbin:/usr/bin:/sbin:/bin dpkg --root=$r -r lwcr > remove.out 2>&1 && { cat remove.out; fail "removal went ahead with '$spelling' in ld.so.preload"; return; }
+    done
+    echo "# $lib" > $r/etc/ld.so.preload
     PATH=/usr/sbin:/usr/bin:/sbin:/bin dpkg --root=$r --purge lwcr > purge.out 2>&1; rc=$?; cat purge.out
     [ $rc -eq 0 ] || { fail "purge failed ($rc)"; return; }
     [ ! -e $r$lib ] && [ ! -e $r/usr/bin/lwcr ] && [ ! -e $r/etc/lwcr/policy.d/.lwcr-snapshot ] && [ ! -e $r/var/cache/lwcr ] \

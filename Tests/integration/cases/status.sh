@@ -136,3 +136,28 @@ has("absent", "/etc/ld.so.preload names nothing")
 EOF
     pass
 }
+
+# What a process maps is only named like lwcr's: status says who owns the
+# library file, and calls no snapshot "in force" that the library would
+# refuse (one copied from another directory).
+test_status_does_not_vouch_for_lookalikes() {
+    chmod 755 "$(dirname "$WORK")" "$WORK"
+    policy "allow /**"
+    "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "compile failed"; return; }
+    mkdir -p "$WORK/fake"; cp "$LIB" "$WORK/fake/liblwcr.so"; chown 65534 "$WORK/fake/liblwcr.so"
+    cp "$WORK/policy.d/.lwcr-snapshot" "$WORK/fake/.lwcr-snapshot"
+    LD_PRELOAD=$WORK/fake/liblwcr.so python3 -c '
+import mmap, sys, time
+f = open(sys.argv[1], "rb"); m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+open(sys.argv[2], "w").close(); time.sleep(5)' "$WORK/fake/.lwcr-snapshot" "$WORK/ready" &
+    local pid=$!
+    await_file "$WORK/ready" || { kill $pid; fail "the process did not start"; return; }
+    "$LWCR" status $pid > s 2>&1
+    kill $pid; wait $pid 2>/dev/null
+    cat s
+    grep -q "WARNING: the library file is uid 65534's: whoever can write it decides what it does" s || { fail "no warning about the library's owner"; return; }
+    grep -q "$WORK/fake/.lwcr-snapshot generation 1: mapped, but not a snapshot the library would use (compiled snapshot is of another directory" s \
+        || { fail "a snapshot copied from another directory was not called out"; return; }
+    grep -q "in force" s && { fail "something was called in force"; return; }
+    pass
+}
