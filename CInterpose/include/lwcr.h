@@ -32,7 +32,11 @@ extern "C" {
 /* posix_spawn(3), with REQUIREMENT judged of PATH's file. Returns 0 and
  * sets *PID, or an errno: EACCES when the requirement (or the policy in
  * force) refuses the file, in which case nothing ran; EINVAL when
- * REQUIREMENT or SIGNERS does not parse; the errors of posix_spawn. */
+ * REQUIREMENT or SIGNERS does not parse (a newline, NUL or '#' in
+ * REQUIREMENT is refused); EFAULT when PATH or REQUIREMENT is NULL; the
+ * errors of posix_spawn. The requirement judges the file, not the name:
+ * symlinks are followed, so trusted-path alone says nothing of the
+ * directory PATH is in (README "In your own program"). */
 int lwcr_spawn_required(pid_t *pid, const char *path, const posix_spawn_file_actions_t *file_actions,
                         const posix_spawnattr_t *attrp, char *const argv[], char *const envp[],
                         const char *requirement, const char *signers, char *why, size_t why_size);

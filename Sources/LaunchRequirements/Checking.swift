@@ -31,9 +31,11 @@ extension LaunchRequirement {
     /// What it does not: what the process runs next (it may exec another
     /// file), or runs besides (libraries it loads, code it maps or writes);
     /// that the content it loaded was this content, where someone could
-    /// write the file in place after the exec; nor anything of a process
-    /// with CAP_SYS_RESOURCE, which can point its exe link elsewhere
-    /// (PR_SET_MM_EXE_FILE). A script's process shows its interpreter.
+    /// write the file in place after the exec; nor anything of a hostile
+    /// process: where unprivileged user namespaces are enabled, any process
+    /// can point its exe link at a file it does not run (PR_SET_MM_MAP
+    /// with exe_fd, in a user namespace of its own). A script's process
+    /// shows its interpreter.
     public func check(pidfd: Int32) throws(LaunchRequirementError) {
         let what = "(pidfd \(pidfd))"
         guard let pid = Self.pid(ofPidfd: pidfd) else {

@@ -64,6 +64,8 @@ final class LaunchRequirementsTests: XCTestCase {
         XCTAssertThrowsError(try LaunchRequirement("trusted-path\nallow /**"))
         XCTAssertThrowsError(try LaunchRequirement("trusted-path", signers: ["acme": "ssh-ed25519 AAAA\nallow /**"]))
         XCTAssertThrowsError(try LaunchRequirement(""))
+        // '#' would end the facts silently, as a comment does in a policy file.
+        XCTAssertThrowsError(try LaunchRequirement("owner=nobody # trusted-path"))
         XCTAssertNoThrow(try LaunchRequirement("trusted-path | !owner=nobody"))
     }
 

@@ -71,6 +71,13 @@ test_launch_requirements_from_c() {
     "$WORK/app" "$WORK/opt/helper" "$digest" > out 2> err; rc=$?; cat out err
     [ $rc -eq 126 ] && ! grep -q checked out || { fail "the tampered helper ran ($rc)"; return; }
     grep -q "^not launched: lwcr: deny $WORK/opt/helper: sha256 mismatch \[requirement:1\]" err || { fail "no denial line in WHY"; return; }
+    # A file this user cannot read is refused, policy or none: a content
+    # fact that cannot be read never holds (it was once waved through).
+    chmod 755 "$(dirname "$WORK")" "$WORK" "$WORK/opt"; cp /usr/bin/echo "$WORK/opt/secret"
+    chown 65534 "$WORK/opt/secret"; chmod 711 "$WORK/opt/secret"
+    setpriv --reuid=1000 --regid=1000 --clear-groups "$WORK/app" "$WORK/opt/secret" "$(pin /usr/bin/echo)" > out 2> err; rc=$?; cat out err
+    [ $rc -eq 126 ] && ! grep -q checked out || { fail "an unreadable file was launched under a sha256 requirement ($rc)"; return; }
+    grep -q "^not launched: lwcr: deny $WORK/opt/secret: " err || { fail "the unreadable file's refusal is not a denial"; return; }
     "$WORK/app" "$WORK/opt/helper" "not-hex" > out 2> err; rc=$?; cat err
     [ $rc -eq 126 ] && grep -q "^not launched: lwcr: requirement: requirement:1: .*not-hex" err || { fail "a requirement that does not parse: expected EINVAL's line"; return; }
     pass
