@@ -138,16 +138,9 @@ public enum OwnRequirement {
             kind == .user ? users.uid(of: name, &arena) : groups.uid(of: name, &arena)
         }) { e in if first == nil { first = e } }
         if let first { throw first }
+        // One rule: the facts hold no newline, and every other line
+        // begins with `signer`, which makes no rule.
         let layer = try builder.finish(nil, nil, &arena)
-        // Only the rule given, and the signers: anything else came from a
-        // signer line that was not one.
-        var k = 0
-        while k < layer.ruleCount {
-            if k > 0 || layer.rules.unsafelyUnwrapped[k].kind != .require {
-                throw PolicyError(Location(file: Bytes(fileName), line: Int32(k + 1)), "a signer is NAME KEYTYPE BASE64, one per line")
-            }
-            k += 1
-        }
         guard let slot = arena.allocate(Layer.self, count: 1) else { throw PolicyError(here, "out of memory for the requirement") }
         slot.initialize(to: layer)
         var policy = Policy()

@@ -4,8 +4,14 @@ import CInterpose
 /// which needs no help to reach the children).
 func loadedFromPreloadVariable(_ self_: Bytes) -> Bool {
     guard let value = getenv("LD_PRELOAD") else { return false }
-    return Bytes(cString: value).anyPart(separatedBy: ": ") { entry in
-        !entry.isEmpty && (entry.equals(self_) || entry.basename.equals(self_.basename))
+    return preloadNames(Bytes(cString: value), self_)
+}
+
+/// Whether an LD_PRELOAD value names `library` (by path, or by its file
+/// name, which the loader searches for); also lwcr status's question.
+func preloadNames(_ value: Bytes, _ library: Bytes) -> Bool {
+    value.anyPart(separatedBy: ": ") { entry in
+        !entry.isEmpty && (entry.equals(library) || entry.basename.equals(library.basename))
     }
 }
 

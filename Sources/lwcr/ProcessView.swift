@@ -100,11 +100,7 @@ struct ProcessView {
         var v: UInt64 = 0
         var i = 0
         while i < b.count {
-            let c = b[i] | 0x20
-            let d: UInt8
-            if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") { d = c - UInt8(ascii: "0") }
-            else if c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f") { d = c - UInt8(ascii: "a") + 10 }
-            else { return nil }
+            guard let d = Hex.value(b[i]) else { return nil }
             v = v << 4 | UInt64(d)
             i += 1
         }

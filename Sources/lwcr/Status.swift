@@ -208,11 +208,7 @@ enum Status {
     /// How the library came into the process.
     static func how(_ view: ProcessView, _ m: ProcessView.Mapping) -> StaticString {
         let preload = view.variable("LD_PRELOAD")
-        let named = m.path.withBytes { path in
-            withOptional(preload) { value in
-                value?.anyPart(separatedBy: ": ") { !$0.isEmpty && ($0.equals(path) || $0.basename.equals(path.basename)) } ?? false
-            }
-        }
+        let named = m.path.withBytes { path in withOptional(preload) { value in value.map { preloadNames($0, path) } ?? false } }
         if named { return "through LD_PRELOAD" }
         if m.path.withBytes({ path in PreloadFile.entries().contains { $0.withBytes { $0.equals(path) } } }) {
             return "through /etc/ld.so.preload"
@@ -366,9 +362,9 @@ enum PreloadFile {
     }
 
     static func raw() -> [[UInt8]] {
-        let fd = lwcr_openat(AT_FDCWD, cString(path), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0)
-        if fd < 0 { return [] }
-        _ = lwcr_close(fd)
+        // Absent is the usual case, not an error to report.
+        var st = stat()
+        if lwcr_fstatat(AT_FDCWD, cString(path), &st, 0) != 0 { return [] }
         guard let text = WholeFile.read(cString(path), "status") else { return [] }
         var out: [[UInt8]] = []
         var word: [UInt8] = []

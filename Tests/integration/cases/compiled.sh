@@ -7,6 +7,19 @@ LWCR=$ROOT/build/lwcr
 # A copy of /usr/bin/true at $WORK/bin/$1, for rules to name.
 cp_marker() { mkdir -p "$WORK/bin"; cp /usr/bin/true "$WORK/bin/$1"; }
 
+# launch() for the live tests' python3: posix_spawn of $WORK/bin/tool,
+# "ok", "failed" or "denied".
+py_launch() {
+    cat <<EOF
+def launch():
+    try:
+        pid = os.posix_spawn("$WORK/bin/tool", ["tool"], dict(os.environ))
+        return "ok" if os.waitpid(pid, 0)[1] == 0 else "failed"
+    except PermissionError:
+        return "denied"
+EOF
+}
+
 # A python3 that launches with os.posix_spawn, in one long-lived process,
 # sees a deny at its next launch after compile, and its lifting after the
 # next compile.
@@ -16,12 +29,7 @@ test_compiled_live_posix_spawn() {
     "$LWCR" compile "$WORK/policy.d" > /dev/null || { fail "first compile failed"; return; }
     cat > live.py <<EOF
 import os, subprocess, sys
-def launch():
-    try:
-        pid = os.posix_spawn("$WORK/bin/tool", ["tool"], dict(os.environ))
-        return "ok" if os.waitpid(pid, 0)[1] == 0 else "failed"
-    except PermissionError:
-        return "denied"
+$(py_launch)
 def publish(*lines):
     with open("$WORK/policy.d/10-test.policy.tmp", "w") as f:
         f.write("".join(l + "\n" for l in lines))
@@ -224,12 +232,7 @@ open(sys.argv[1] + '.new', 'wb').write(d)" "$WORK/policy.d/.lwcr-snapshot"
     mv "$WORK/policy.d/.lwcr-snapshot.new" "$WORK/policy.d/.lwcr-snapshot"
     cat > live.py <<EOF
 import os, subprocess
-def launch():
-    try:
-        pid = os.posix_spawn("$WORK/bin/tool", ["tool"], dict(os.environ))
-        return "ok" if os.waitpid(pid, 0)[1] == 0 else "failed"
-    except PermissionError:
-        return "denied"
+$(py_launch)
 print("foreign", launch())
 with open("$WORK/policy.d/10-test.policy", "w") as f: f.write("allow /**\ndeny $WORK/bin/tool\n")
 subprocess.run(["$LWCR", "compile", "$WORK/policy.d"], check=True, stdout=subprocess.DEVNULL)
